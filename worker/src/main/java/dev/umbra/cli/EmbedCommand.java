@@ -3,6 +3,7 @@ package dev.umbra.cli;
 import dev.umbra.embed.EmbedJob;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,6 +68,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         EmbedJob.Noise noiseSpec;
@@ -77,8 +81,13 @@ final class EmbedCommand implements Callable<Integer> {
         }
         EmbedJob.Options options = new EmbedJob.Options(model, tokenizer, textEncoder, prior, prompts, out,
                 noiseSpec, batchSize, device, dtype, padTokenId);
-        EmbedJob.Summary summary = EmbedJob.run(options, System.err::println);
-        System.out.println(summary.describe());
+        var err = spec.commandLine().getErr();
+        EmbedJob.Summary summary = EmbedJob.run(options, line -> {
+            err.println(line);
+            err.flush();
+        });
+        spec.commandLine().getOut().println(summary.describe());
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.umbra.cli;
 
 import dev.umbra.model.DjlRuntime;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,8 +28,15 @@ public final class UmbraCommand implements Runnable {
 
     /** Runs a command line and returns its exit code: 0 done, 1 failed while running, 2 bad input. */
     public static int execute(String... args) {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, writing to the given streams (tests capture them). */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         DjlRuntime.ensureOffline();
         return new CommandLine(new UmbraCommand())
+                .setOut(out)
+                .setErr(err)
                 .setExecutionExceptionHandler(new CliErrors())
                 .execute(args);
     }

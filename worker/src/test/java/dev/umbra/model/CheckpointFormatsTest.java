@@ -26,6 +26,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,9 +131,9 @@ class CheckpointFormatsTest {
     private Map<String, NDArray> smallTensors() {
         Map<String, NDArray> t = new LinkedHashMap<>();
         float[] v = testValues(4 * 6 + 7 + 2 * 3 * 5);
-        t.put("layer.weight", manager.create(java.util.Arrays.copyOfRange(v, 0, 24), new Shape(4, 6)));
-        t.put("layer.bias", manager.create(java.util.Arrays.copyOfRange(v, 24, 31), new Shape(7)));
-        t.put("embedding", manager.create(java.util.Arrays.copyOfRange(v, 31, 61), new Shape(2, 3, 5)));
+        t.put("layer.weight", manager.create(Arrays.copyOfRange(v, 0, 24), new Shape(4, 6)));
+        t.put("layer.bias", manager.create(Arrays.copyOfRange(v, 24, 31), new Shape(7)));
+        t.put("embedding", manager.create(Arrays.copyOfRange(v, 31, 61), new Shape(2, 3, 5)));
         t.put("position_ids", manager.create(new long[] {0, 1, 2, 3, 1L << 40}, new Shape(1, 5)));
         return t;
     }

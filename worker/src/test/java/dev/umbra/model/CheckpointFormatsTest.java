@@ -232,7 +232,7 @@ class CheckpointFormatsTest {
     /** The golden model's weights written into a fresh model folder in {@code layout}. */
     private static Path resave(Path dir, Layout layout) throws IOException {
         Path source = EmbeddedModels.defaultModelDir();
-        ModelPaths to = ModelPaths.of(dir);
+        ModelPaths to = new ModelPaths(dir.resolve("tokenizer"), dir.resolve("text_encoder"), dir.resolve("prior"));
         Files.createDirectories(to.tokenizer());
         Files.createDirectories(to.textEncoder());
         Files.createDirectories(to.prior());

@@ -45,6 +45,22 @@ class LargeCheckpointLowHeapTest {
 
     @Test
     void aPriorCheckpointLargerThanTheHeapLoadsInAChildJvm(@TempDir Path dir) throws Exception {
+        loadInChildJvm(dir, TensorType.F32);
+    }
+
+    /** BF16 is widened in Java: chunk by chunk into libtorch's memory, not into one direct buffer per tensor. */
+    @Test
+    void aBf16CheckpointWhoseF32FormIsLargerThanTheHeapLoadsInAChildJvm(@TempDir Path dir) throws Exception {
+        loadInChildJvm(dir, TensorType.BF16);
+    }
+
+    /** The value a BF16 file holds for {@code v}: round to nearest even on the top 16 bits. */
+    static float bf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        return Float.intBitsToFloat(((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16) << 16);
+    }
+
+    private void loadInChildJvm(Path dir, TensorType type) throws Exception {
         // D = 16 x 64 = 1024, 6 layers, E = 768: ~79M parameters, ~315 MB in F32.
         PriorConfig config = new PriorConfig(16, 64, 6, 768, 77, 3);
         writeConfig(dir.resolve(PriorConfig.FILE), config);
@@ -61,14 +77,14 @@ class LargeCheckpointLowHeapTest {
                 tensors.put(e.getKey(), m.create(values, e.getValue()));
                 t++;
             }
-            SafetensorsWriter.write(weights, tensors, TensorType.F32);
+            SafetensorsWriter.write(weights, tensors, type);
         }
-        long size = Files.size(weights);
-        assertTrue(size > 2L * HEAP_MB << 20, "the checkpoint (" + size + " bytes) must exceed twice the child's heap");
+        long size = Files.size(weights) * (type == TensorType.BF16 ? 2 : 1);
+        assertTrue(size > 2L * HEAP_MB << 20, "the loaded weights (" + size + " bytes) must exceed twice the child's heap");
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + HEAP_MB + "m", "-Dai.djl.offline=true",
-                "-cp", System.getProperty("java.class.path"), LowHeapLoad.class.getName(), dir.toString()));
+                "-cp", System.getProperty("java.class.path"), LowHeapLoad.class.getName(), dir.toString(), type.name()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("DJL_OFFLINE", "true");
         Process child = pb.start();
@@ -85,7 +101,8 @@ class LargeCheckpointLowHeapTest {
         long checkpointBytes = Long.parseLong(ok.group(3));
         long maxHeap = Long.parseLong(ok.group(4));
         assertTrue(maxHeap <= (long) HEAP_MB << 20, "the child really ran with a " + HEAP_MB + " MB heap: " + maxHeap);
-        assertTrue(checkpointBytes > 2 * maxHeap, checkpointBytes + " bytes of weights vs a heap of " + maxHeap);
+        long loadedBytes = checkpointBytes * (type == TensorType.BF16 ? 2 : 1);
+        assertTrue(loadedBytes > 2 * maxHeap, loadedBytes + " bytes of weights vs a heap of " + maxHeap);
     }
 
     private static void writeConfig(Path file, PriorConfig c) throws IOException {

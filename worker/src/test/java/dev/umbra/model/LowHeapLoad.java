@@ -26,6 +26,7 @@ public final class LowHeapLoad {
 
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
+        boolean bf16 = args.length > 1 && args[1].equals("BF16");
         DjlRuntime.ensureOffline();
         PriorTransformer prior = new PriorTransformer(PriorConfig.load(dir));
         Checkpoint checkpoint = Checkpoint.open(dir, EclipseModel.PRIOR_WEIGHTS);
@@ -44,6 +45,9 @@ public final class LowHeapLoad {
                     }
                     float got = flat.getFloat(j);
                     float want = LargeCheckpointLowHeapTest.value(t, j);
+                    if (bf16) {
+                        want = LargeCheckpointLowHeapTest.bf16(want);
+                    }
                     if (got != want) {
                         System.out.println("MISMATCH " + e.getKey() + "[" + j + "] = " + got + ", expected " + want);
                         System.exit(2);

@@ -2,6 +2,8 @@ package dev.umbra.model.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -152,7 +154,9 @@ public final class SafetensorsFile {
             ByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), length)
                     .order(ByteOrder.LITTLE_ENDIAN);
             if (e.type() == TensorType.BF16) {
-                return manager.create(widenBf16(mapped, manager), shape, ai.djl.ndarray.types.DataType.FLOAT32);
+                NDArray array = widenBf16(mapped, shape, manager);
+                array.setName(name);
+                return array;
             }
             try (NDArray view = manager.create(mapped, shape, e.type().djlType())) {
                 NDArray array = view.duplicate();
@@ -164,15 +168,34 @@ public final class SafetensorsFile {
         }
     }
 
-    /** bfloat16 is the top half of a float32: shift each value up 16 bits. */
-    static ByteBuffer widenBf16(ByteBuffer bf16, NDManager manager) {
-        int n = bf16.remaining() / 2;
-        ByteBuffer out = manager.allocateDirect(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            int bits = Short.toUnsignedInt(bf16.getShort(bf16.position() + 2 * i));
-            out.putInt(4 * i, bits << 16);
+    /** Elements widened per step: bounds the Java direct memory BF16 loading needs to 16 MiB. */
+    static final int BF16_CHUNK = 4 << 20;
+
+    /**
+     * bfloat16 is the top half of a float32: each value shifted up 16 bits. Widened a chunk at a time into a
+     * tensor that libtorch owns, because a Java direct buffer per tensor would count the whole model against
+     * the JVM's direct-memory limit (by default the heap size), and a checkpoint larger than the heap must load.
+     */
+    static NDArray widenBf16(ByteBuffer bf16, Shape shape, NDManager manager) {
+        long n = shape.size();
+        NDArray flat = manager.zeros(new Shape(n), DataType.FLOAT32);
+        ByteBuffer chunk = manager.allocateDirect((int) Math.min(n, BF16_CHUNK) * 4).order(ByteOrder.LITTLE_ENDIAN);
+        int base = bf16.position();
+        for (long from = 0; from < n; from += BF16_CHUNK) {
+            int len = (int) Math.min(BF16_CHUNK, n - from);
+            chunk.clear();
+            for (int i = 0; i < len; i++) {
+                int bits = Short.toUnsignedInt(bf16.getShort(base + (int) (2 * (from + i))));
+                chunk.putInt(4 * i, bits << 16);
+            }
+            chunk.limit(4 * len);
+            try (NDArray part = manager.create(chunk, new Shape(len), DataType.FLOAT32)) {
+                flat.set(new NDIndex("{}:{}", from, from + len), part);
+            }
         }
-        return out;
+        NDArray shaped = flat.reshape(shape);
+        flat.close();
+        return shaped;
     }
 
     /** Whether the shape holds exactly {@code bytes} of {@code type}; false on a negative dimension or overflow. */

@@ -1,5 +1,6 @@
 package dev.umbra.model;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -8,8 +9,15 @@ import java.nio.file.Path;
  */
 public record ModelPaths(Path tokenizer, Path textEncoder, Path prior) {
 
-    /** The standard layout: {@code dir/tokenizer}, {@code dir/text_encoder}, {@code dir/prior}. */
+    /**
+     * The standard layout: {@code dir/tokenizer}, {@code dir/text_encoder}, {@code dir/prior}. A folder
+     * without {@code tokenizer/} gets the shipped CLIP tokenizer, which every released ECLIPSE prior uses.
+     */
     public static ModelPaths of(Path dir) {
-        return new ModelPaths(dir.resolve("tokenizer"), dir.resolve("text_encoder"), dir.resolve("prior"));
+        Path tokenizer = dir.resolve("tokenizer");
+        if (!Files.exists(tokenizer)) {
+            tokenizer = EmbeddedModels.defaultTokenizerDir();
+        }
+        return new ModelPaths(tokenizer, dir.resolve("text_encoder"), dir.resolve("prior"));
     }
 }

@@ -28,6 +28,9 @@ import java.util.function.UnaryOperator;
  */
 public final class ClipTextModelWithProjection extends HfBlock {
 
+    /** transformers' marker for configs from before eos_token_id was set right (modeling_clip.py). */
+    static final long LEGACY_EOS_TOKEN_ID = 2;
+
     private final ClipTextConfig config;
     private final ClipTextTransformer textModel;
     private final Linear textProjection;
@@ -53,11 +56,16 @@ public final class ClipTextModelWithProjection extends HfBlock {
         return new NDList(textEmbeds, lastHiddenState);
     }
 
-    /** The hidden state at the first {@code eos_token_id} of each row. */
+    /**
+     * The hidden state at the first {@code eos_token_id} of each row. Configs saved by older transformers
+     * say {@code eos_token_id: 2}; transformers then pools at the highest id, which is CLIP's end token.
+     */
     private NDArray pooledOutput(NDArray lastHiddenState, NDArray inputIds) {
         long t = inputIds.getShape().get(1);
-        // argmax of a 0/1 row is its first 1 (torch returns the first maximum).
-        NDArray eos = inputIds.eq(config.eosTokenId()).toType(DataType.INT32, false).argMax(1);   // [B]
+        // argmax returns the first maximum, so on a 0/1 row it is the first 1.
+        NDArray eos = config.eosTokenId() == LEGACY_EOS_TOKEN_ID
+                ? inputIds.argMax(1)
+                : inputIds.eq(config.eosTokenId()).toType(DataType.INT32, false).argMax(1);    // [B]
         // A one-hot row selects exactly one hidden state per row (0 * x + 1 * y adds only exact zeros).
         NDArray select = eos.oneHot((int) t).toType(lastHiddenState.getDataType(), false).expandDims(1); // [B,1,T]
         return select.matMul(lastHiddenState).squeeze(1);

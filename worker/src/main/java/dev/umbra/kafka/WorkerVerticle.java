@@ -66,6 +66,9 @@ final class WorkerVerticle extends VerticleBase {
     private KafkaConsumer<byte[], byte[]> consumer;
 
     private boolean stopping;
+    // Set just before the consumer is closed. Vert.x runs a consumer call made after close() on a fresh thread of its
+    // own, concurrently with the close: nothing may touch the consumer from then on.
+    private boolean consumerClosed;
     private boolean closed;
     private Promise<Void> drained;
     private boolean committing;
@@ -129,8 +132,14 @@ final class WorkerVerticle extends VerticleBase {
         if (consumer == null) {
             return closeAll();
         }
-        pauseFetching("stopping");
-        return awaitDrained()
+        LOG.info("stopping: no more fetching; waiting for {} unanswered records", tracker.outstanding());
+        fetchPaused = true;
+        return withConsumer(c -> c.assignment().compose(this::pausePartitions))
+                .otherwise(e -> {
+                    LOG.warn("pausing before the stop failed: {}", e.toString());
+                    return null;
+                })
+                .compose(v -> awaitDrained())
                 .compose(v -> commitAll())
                 .recover(e -> {
                     LOG.warn("final commit failed; uncommitted records will be redelivered: {}", e.toString());
@@ -268,6 +277,10 @@ final class WorkerVerticle extends VerticleBase {
 
     /** Commits what is committable; while a commit runs, further requests fold into one more commit after it. */
     private void requestCommit() {
+        if (consumerClosed) {
+            releaseCommitWaiters(null);
+            return;
+        }
         if (committing) {
             commitAgain = true;
             return;
@@ -341,7 +354,7 @@ final class WorkerVerticle extends VerticleBase {
         LOG.info("assigned {}", partitions);
         if (stopping || inFlight.paused()) {
             // A rebalance may hand us partitions while we hold back: they must not start fetching.
-            consumer.pause(partitions).onFailure(e -> LOG.debug("pausing new partitions failed: {}", e.toString()));
+            pausePartitions(partitions).onFailure(e -> LOG.debug("pausing new partitions failed: {}", e.toString()));
         }
     }
 
@@ -351,9 +364,9 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     private void pauseFetching(String why) {
-        LOG.info("pausing fetch: {}", why);
+        LOG.debug("pausing fetch: {}", why);
         fetchPaused = true;
-        consumer.assignment().compose(consumer::pause)
+        withConsumer(c -> c.assignment().compose(this::pausePartitions))
                 .onFailure(e -> LOG.warn("pausing failed (retried on the next assignment): {}", e.toString()));
     }
 
@@ -361,16 +374,29 @@ final class WorkerVerticle extends VerticleBase {
         if (stopping) {
             return;
         }
-        LOG.info("resuming fetch: {} rows in flight", inFlight.rows());
+        LOG.debug("resuming fetch: {} rows in flight", inFlight.rows());
         fetchPaused = false;
-        consumer.paused().compose(consumer::resume)
+        withConsumer(c -> c.paused().compose(paused -> withConsumer(c2 -> c2.resume(paused))))
                 .onFailure(e -> LOG.warn("resuming failed: {}", e.toString()));
+    }
+
+    private Future<Void> pausePartitions(Set<TopicPartition> partitions) {
+        return withConsumer(c -> c.pause(partitions));
+    }
+
+    /** Runs a consumer call unless the consumer is closing (see {@link #consumerClosed}). */
+    private <T> Future<T> withConsumer(java.util.function.Function<KafkaConsumer<byte[], byte[]>, Future<T>> call) {
+        if (consumer == null || consumerClosed) {
+            return Future.failedFuture("the consumer is closed");
+        }
+        return call.apply(consumer);
     }
 
     private Future<Void> closeAll() {
         closed = true;
-        Future<Void> consumerClosed = consumer == null ? Future.succeededFuture() : consumer.close();
-        return consumerClosed
+        consumerClosed = true;
+        Future<Void> consumerClosing = consumer == null ? Future.succeededFuture() : consumer.close();
+        return consumerClosing
                 .otherwiseEmpty()
                 .compose(v -> vertx.executeBlocking(() -> {
                     if (batcher != null) {

@@ -59,6 +59,9 @@ final class WorkerVerticle extends VerticleBase {
     private final EventCodec codec = new EventCodec();
     private final OffsetTracker<TopicPartition> tracker = new OffsetTracker<>();
     private final InFlightLimit inFlight;
+    // Our view of the assignment, kept by the rebalance handlers, so that a pause is one consumer call queued ahead of
+    // the next poll rather than an assignment() round trip that lets another poll through first.
+    private final Set<TopicPartition> assigned = new java.util.HashSet<>();
 
     private InferenceService service;
     private DynamicBatcher<InferenceJob, Answer> batcher;
@@ -134,7 +137,7 @@ final class WorkerVerticle extends VerticleBase {
         }
         LOG.info("stopping: no more fetching; waiting for {} unanswered records", tracker.outstanding());
         fetchPaused = true;
-        return withConsumer(c -> c.assignment().compose(this::pausePartitions))
+        return pausePartitions(Set.copyOf(assigned))
                 .otherwise(e -> {
                     LOG.warn("pausing before the stop failed: {}", e.toString());
                     return null;
@@ -352,6 +355,7 @@ final class WorkerVerticle extends VerticleBase {
 
     private void onAssigned(Set<TopicPartition> partitions) {
         LOG.info("assigned {}", partitions);
+        assigned.addAll(partitions);
         if (stopping || inFlight.paused()) {
             // A rebalance may hand us partitions while we hold back: they must not start fetching.
             pausePartitions(partitions).onFailure(e -> LOG.debug("pausing new partitions failed: {}", e.toString()));
@@ -360,13 +364,14 @@ final class WorkerVerticle extends VerticleBase {
 
     private void onRevoked(Set<TopicPartition> partitions) {
         LOG.info("revoked {}: their unanswered records will be redelivered to the next owner", partitions);
+        assigned.removeAll(partitions);
         tracker.revoke(partitions);
     }
 
     private void pauseFetching(String why) {
         LOG.debug("pausing fetch: {}", why);
         fetchPaused = true;
-        withConsumer(c -> c.assignment().compose(this::pausePartitions))
+        pausePartitions(Set.copyOf(assigned))
                 .onFailure(e -> LOG.warn("pausing failed (retried on the next assignment): {}", e.toString()));
     }
 

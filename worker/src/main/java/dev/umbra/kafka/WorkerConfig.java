@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything a {@link StreamingWorker} needs to know. Immutable; build one with {@link #builder(String)}.
@@ -90,7 +91,7 @@ public record WorkerConfig(
             }
             if (RESERVED_KAFKA_PROPERTIES.contains(unprefixed(e.getKey()))) {
                 throw new IllegalArgumentException("Kafka property '" + e.getKey() + "' is set by the worker itself"
-                        + " (reserved: " + new java.util.TreeSet<>(RESERVED_KAFKA_PROPERTIES) + ")");
+                        + " (reserved: " + new TreeSet<>(RESERVED_KAFKA_PROPERTIES) + ")");
             }
         }
         kafkaProperties = Map.copyOf(kafkaProperties);

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -61,7 +63,7 @@ final class WorkerVerticle extends VerticleBase {
     private final InFlightLimit inFlight;
     // Our view of the assignment, kept by the rebalance handlers, so that a pause is one consumer call queued ahead of
     // the next poll rather than an assignment() round trip that lets another poll through first.
-    private final Set<TopicPartition> assigned = new java.util.HashSet<>();
+    private final Set<TopicPartition> assigned = new HashSet<>();
 
     private InferenceService service;
     private DynamicBatcher<InferenceJob, Answer> batcher;
@@ -390,7 +392,7 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     /** Runs a consumer call unless the consumer is closing (see {@link #consumerClosed}). */
-    private <T> Future<T> withConsumer(java.util.function.Function<KafkaConsumer<byte[], byte[]>, Future<T>> call) {
+    private <T> Future<T> withConsumer(Function<KafkaConsumer<byte[], byte[]>, Future<T>> call) {
         if (consumer == null || consumerClosed) {
             return Future.failedFuture("the consumer is closed");
         }

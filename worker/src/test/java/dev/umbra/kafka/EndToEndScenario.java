@@ -8,6 +8,8 @@ import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.Status;
 import dev.umbra.worker.EmbeddingEngine;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +51,7 @@ final class EndToEndScenario {
             for (int i = 0; i < n; i++) {
                 ImageResult r = results.get(i);
                 assertEquals(Status.OK, r.getStatus(), r.getRequestId() + ": " + r.getErrorMessage());
-                assertEquals(r.getRequestId(), new String(out.get(i).key(), java.nio.charset.StandardCharsets.UTF_8),
+                assertEquals(r.getRequestId(), new String(out.get(i).key(), StandardCharsets.UTF_8),
                         "results are keyed by request_id");
                 assertEquals(1, r.getImages().size());
                 assertEquals(engine.embeddingDim(), r.getImages().get(0).getImageEmbedding().size());
@@ -59,7 +61,7 @@ final class EndToEndScenario {
             assertTrue(largest > 1, "a backlog of " + n + " requests formed no batch larger than one row");
 
             kit.awaitFullyCommitted(topics.group(), topics.prompts());
-            assertEquals(n, kit.readFor(topics.results(), n + 1, java.time.Duration.ofMillis(500)).size(),
+            assertEquals(n, kit.readFor(topics.results(), n + 1, Duration.ofMillis(500)).size(),
                     "exactly one result per request");
             worker.stop().await(60, TimeUnit.SECONDS);
         } finally {

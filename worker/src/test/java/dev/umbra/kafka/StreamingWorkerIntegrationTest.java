@@ -1,5 +1,6 @@
 package dev.umbra.kafka;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -136,7 +137,7 @@ class StreamingWorkerIntegrationTest {
             unknownFingerprint[i] = (byte) 0x5A; // C3 01 kept: a schema fingerprint nobody knows
         }
         byte[] truncated = Arrays.copyOf(good, good.length - 3);
-        byte[] garbage = "not avro at all".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] garbage = "not avro at all".getBytes(UTF_8);
 
         Map<String, String> expectedDeadLetters = new HashMap<>(); // key -> error_code
         Map<String, String> expectedRejections = new HashMap<>();  // request id -> error_code
@@ -174,12 +175,12 @@ class StreamingWorkerIntegrationTest {
         Map<String, byte[]> sentValues = new HashMap<>();
         Map<String, Long> sentOffsets = new HashMap<>();
         for (int i = 0; i < records.size(); i++) {
-            sentValues.put(new String(records.get(i).key(), java.nio.charset.StandardCharsets.UTF_8), records.get(i).value());
-            sentOffsets.put(new String(records.get(i).key(), java.nio.charset.StandardCharsets.UTF_8), (long) i);
+            sentValues.put(new String(records.get(i).key(), UTF_8), records.get(i).value());
+            sentOffsets.put(new String(records.get(i).key(), UTF_8), (long) i);
         }
         for (ConsumerRecord<byte[], byte[]> record : letters) {
             DeadLetter letter = KafkaTestKit.CODEC.decodeDeadLetter(record.value());
-            String key = new String(bytes(letter.getOriginalKey()), java.nio.charset.StandardCharsets.UTF_8);
+            String key = new String(bytes(letter.getOriginalKey()), UTF_8);
             assertEquals(expectedDeadLetters.get(key), letter.getErrorCode(), key + ": " + letter.getReason());
             assertFalse(letter.getReason().isBlank());
             byte[] sent = sentValues.get(key);
@@ -194,7 +195,7 @@ class StreamingWorkerIntegrationTest {
             assertEquals("it-worker", letter.getWorkerId());
         }
         assertEquals(expectedDeadLetters.keySet(), letters.stream()
-                .map(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).collect(Collectors.toSet()),
+                .map(r -> new String(r.key(), UTF_8)).collect(Collectors.toSet()),
                 "dead letters keep the original key");
 
         // Results: each invalid request REJECTED with its specific reason, the good ones OK.

@@ -2,6 +2,7 @@ package dev.umbra.worker;
 
 import dev.umbra.model.EmbeddingResult;
 import dev.umbra.model.ModelIdentity;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -33,8 +34,8 @@ final class FaultyEngine implements EmbeddingEngine {
             return r;
         }
         int n = r.size() - 1;
-        return new EmbeddingResult(java.util.Arrays.copyOf(r.inputIds(), n), java.util.Arrays.copyOf(r.attentionMask(), n),
-                java.util.Arrays.copyOf(r.textEmbeds(), n), null, java.util.Arrays.copyOf(r.imageEmbeds(), n),
+        return new EmbeddingResult(Arrays.copyOf(r.inputIds(), n), Arrays.copyOf(r.attentionMask(), n),
+                Arrays.copyOf(r.textEmbeds(), n), null, Arrays.copyOf(r.imageEmbeds(), n),
                 r.timings());
     }
 

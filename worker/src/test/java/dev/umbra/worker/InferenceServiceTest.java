@@ -20,6 +20,7 @@ import dev.umbra.schemas.PromptRequest;
 import dev.umbra.schemas.Status;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -70,7 +71,7 @@ class InferenceServiceTest {
     }
 
     private Batch<InferenceJob> batch(long sequence, InferenceJob... jobs) {
-        List<BatchItem<InferenceJob>> items = java.util.Arrays.stream(jobs)
+        List<BatchItem<InferenceJob>> items = Arrays.stream(jobs)
                 .map(j -> new BatchItem<>(j, j.rows(), j.receivedAtNanos())).toList();
         return new Batch<>(sequence, items, items.stream().mapToInt(BatchItem::rows).sum(), clock.nanoTime());
     }

@@ -1,10 +1,12 @@
 package dev.umbra.kafka.demo;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What a demo run saw.
@@ -37,7 +39,7 @@ public record DemoReport(
         byStatus = Map.copyOf(byStatus);
         latencyMs = List.copyOf(latencyMs);
         workerLatencyMs = List.copyOf(workerLatencyMs);
-        batchSizes = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(batchSizes));
+        batchSizes = Collections.unmodifiableSortedMap(new TreeMap<>(batchSizes));
         missing = List.copyOf(missing);
     }
 
@@ -55,7 +57,7 @@ public record DemoReport(
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "requests:    %d sent, %d answered (%d result events)%n",
                 requested, answered, resultEvents));
-        s.append("by status:   ").append(new java.util.TreeMap<>(byStatus)).append(System.lineSeparator());
+        s.append("by status:   ").append(new TreeMap<>(byStatus)).append(System.lineSeparator());
         s.append(String.format(Locale.ROOT, "throughput:  %.1f requests/s (%.2f s from first request to last result)%n",
                 throughputPerSecond(), seconds));
         s.append(latencyLine("latency:    ", latencyMs, "created_at -> result received"));

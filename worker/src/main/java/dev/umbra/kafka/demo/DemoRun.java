@@ -13,10 +13,10 @@ import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.PromptRequest;
 import dev.umbra.worker.EmbeddingEngine;
 import io.vertx.core.Vertx;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -158,7 +158,7 @@ public final class DemoRun {
             ImageResult r = e.getValue().result();
             Instant received = e.getValue().receivedAt();
             last = last == null || received.isAfter(last) ? received : last;
-            latency.recordValue(Math.max(0, micros(java.time.Duration.between(createdAt.get(e.getKey()), received))));
+            latency.recordValue(Math.max(0, micros(Duration.between(createdAt.get(e.getKey()), received))));
             workerLatency.recordValue(Math.max(0, Math.round(r.getTimings().getEndToEndMs() * 1000)));
             if (r.getBatchId() != null) {
                 batchRows.put(r.getBatchId(), r.getBatchSize());
@@ -176,13 +176,13 @@ public final class DemoRun {
         });
         Instant first = createdAt.values().iterator().next();
         double seconds = last == null ? (System.nanoTime() - startNanos) / 1e9
-                : java.time.Duration.between(first, last).toNanos() / 1e9;
+                : Duration.between(first, last).toNanos() / 1e9;
         return new DemoReport(options.count(), results.size(), collector.events(), byStatus, seconds,
                 percentiles(latency), percentiles(workerLatency), batchSizes, missing,
                 options.outDir().resolve("results.jsonl"));
     }
 
-    private static long micros(java.time.Duration d) {
+    private static long micros(Duration d) {
         return d.toNanos() / 1000;
     }
 

@@ -106,7 +106,7 @@ public final class SafetensorsFile {
                 long begin = offsets.get(0).getAsLong();
                 long end = offsets.get(1).getAsLong();
                 Entry entry = new Entry(name, type, shape, begin, end);
-                if (begin < 0 || end > dataBytes || end - begin != entry.elements() * type.bytes()) {
+                if (begin < 0 || end < begin || end > dataBytes || !sizeMatches(shape, type, end - begin)) {
                     throw new ModelException(path + ": tensor " + name + " has data_offsets [" + begin + ", "
                             + end + "] that do not fit its shape " + new Shape(shape) + " " + dtype
                             + " within the file's " + dataBytes + " data bytes (truncated or corrupt file?)");
@@ -173,6 +173,22 @@ public final class SafetensorsFile {
             out.putInt(4 * i, bits << 16);
         }
         return out;
+    }
+
+    /** Whether the shape holds exactly {@code bytes} of {@code type}; false on a negative dimension or overflow. */
+    private static boolean sizeMatches(long[] shape, TensorType type, long bytes) {
+        long n = type.bytes();
+        for (long d : shape) {
+            if (d < 0) {
+                return false;
+            }
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException overflow) {
+                return false;
+            }
+        }
+        return n == bytes;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {

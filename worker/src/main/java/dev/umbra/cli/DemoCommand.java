@@ -1,0 +1,72 @@
+package dev.umbra.cli;
+
+import dev.umbra.batch.BatchPolicy;
+import dev.umbra.kafka.demo.DemoOptions;
+import dev.umbra.kafka.demo.DemoReport;
+import dev.umbra.kafka.demo.DemoRun;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code demo}: the whole pipeline in one process, on an embedded Kafka broker and the embedded default model. */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Starts an embedded Kafka broker and a worker on the embedded default model, sends N prompt requests",
+            "(the shipped T2I-CompBench prompts, or --prompts), collects every result into DIR/results.jsonl and",
+            "prints a summary. Exit code 0 only when every request got its result in time."
+        })
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "" + DemoOptions.DEFAULT_COUNT,
+            description = "Requests to send (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "UTF-8 prompts, one per line, used in turn (default: the shipped T2I-CompBench prompts).")
+    Path prompts;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "umbra-demo-out",
+            description = "Folder for results.jsonl (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--images", paramLabel = "N", defaultValue = "1",
+            description = "num_images of each request (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + BatchPolicy.DEFAULT_MAX_BATCH_ROWS,
+            description = "Most rows (images) per inference batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--max-wait-ms", paramLabel = "N", defaultValue = "" + BatchPolicy.DEFAULT_MAX_BATCH_DELAY_MILLIS,
+            description = "Longest a request waits for others to fill its batch (default: ${DEFAULT-VALUE}).")
+    long maxWaitMs;
+
+    @Option(names = "--timeout-s", paramLabel = "N", defaultValue = "300",
+            description = "Longest to wait for all results once the requests are sent (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DemoOptions options = new DemoOptions(count, prompts, out, images, new BatchPolicy(batchSize, maxWaitMs),
+                Duration.ofSeconds(timeoutSeconds));
+        DemoReport report = new DemoRun(options, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
+        if (!report.complete()) {
+            spec.commandLine().getErr().printf("demo: error: %d of %d requests got no result within %d s%n",
+                    report.missing().size(), report.requested(), timeoutSeconds);
+            spec.commandLine().getErr().flush();
+            return CliErrors.FAILED;
+        }
+        return 0;
+    }
+}

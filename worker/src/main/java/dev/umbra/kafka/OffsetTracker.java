@@ -1,0 +1,121 @@
+package dev.umbra.kafka;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which offsets of each partition may be committed: records finish out of order (batches, dead letters, rejections),
+ * and an offset may be committed only when every record before it in its partition is done.
+ *
+ * <p>Each delivered record is {@link #track tracked} and gets a {@link Ticket}; {@link Ticket#done()} marks it done
+ * once its answer is acknowledged. {@link #committable()} then gives, per partition, the highest contiguous done offset
+ * + 1. Offsets need not be consecutive (compaction, transaction markers): "contiguous" means no tracked offset below it
+ * is still open.
+ *
+ * <p>Not thread-safe: the Kafka edge uses it on its event loop only.
+ *
+ * @param <P> the partition type
+ */
+final class OffsetTracker<P> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetTracker.class);
+
+    /** Progress of one partition since it was (last) assigned. */
+    private static final class PartitionState {
+        // Offset -> done, for records delivered and not yet below the contiguous done mark.
+        final TreeMap<Long, Boolean> open = new TreeMap<>();
+        long lastTracked = -1;
+        long nextToCommit = -1; // highest contiguous done offset + 1; -1 while nothing is done
+        long committed = -1;    // the last committed value of nextToCommit
+        boolean active = true;
+    }
+
+    /** One tracked record; {@link #done()} is idempotent and ignored once its partition was revoked. */
+    final class Ticket {
+        private final PartitionState state;
+        private final long offset;
+        private boolean done;
+
+        private Ticket(PartitionState state, long offset) {
+            this.state = state;
+            this.offset = offset;
+        }
+
+        void done() {
+            if (done || !state.active) {
+                done = true;
+                return;
+            }
+            done = true;
+            outstanding--;
+            state.open.put(offset, Boolean.TRUE);
+            while (!state.open.isEmpty() && state.open.firstEntry().getValue()) {
+                state.nextToCommit = state.open.pollFirstEntry().getKey() + 1;
+            }
+        }
+
+        long offset() {
+            return offset;
+        }
+    }
+
+    private final Map<P, PartitionState> partitions = new HashMap<>();
+    private int outstanding;
+
+    /** Starts tracking a delivered record. */
+    Ticket track(P partition, long offset) {
+        PartitionState state = partitions.computeIfAbsent(partition, p -> new PartitionState());
+        if (offset <= state.lastTracked) {
+            // A rewind (a seek, or a redelivery without a revocation): start the partition afresh.
+            LOG.warn("offset {} of {} delivered again after {}; tracking it afresh", offset, partition, state.lastTracked);
+            drop(partition);
+            state = partitions.computeIfAbsent(partition, p -> new PartitionState());
+        }
+        state.lastTracked = offset;
+        state.open.put(offset, Boolean.FALSE);
+        outstanding++;
+        return new Ticket(state, offset);
+    }
+
+    /** Per partition, the offset to commit (highest contiguous done + 1), where it moved past the last commit. */
+    Map<P, Long> committable() {
+        Map<P, Long> result = new LinkedHashMap<>();
+        partitions.forEach((p, s) -> {
+            if (s.nextToCommit > s.committed) {
+                result.put(p, s.nextToCommit);
+            }
+        });
+        return result;
+    }
+
+    /** Records that a commit of {@code offset} for {@code partition} succeeded. */
+    void committed(P partition, long offset) {
+        PartitionState state = partitions.get(partition);
+        if (state != null) {
+            state.committed = Math.max(state.committed, offset);
+        }
+    }
+
+    /** Forgets revoked partitions: their open records will be redelivered to whoever owns them next. */
+    void revoke(Collection<P> revoked) {
+        revoked.forEach(this::drop);
+    }
+
+    /** Tracked records not yet done, over all partitions. */
+    int outstanding() {
+        return outstanding;
+    }
+
+    private void drop(P partition) {
+        PartitionState state = partitions.remove(partition);
+        if (state != null) {
+            state.active = false;
+            outstanding -= (int) state.open.values().stream().filter(done -> !done).count();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.umbra.kafka;
+
+import dev.umbra.worker.EmbeddingEngine;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Objects;
+
+/**
+ * A running Umbra worker: reads PromptRequests from Kafka, batches them, runs the model off the event loop and
+ * publishes ImageResults (and DeadLetters for unreadable records).
+ *
+ * <p>Delivery is at least once: a partition's offset is committed only when the broker has acknowledged the answers of
+ * every record before it, so a worker that dies before committing has its records answered again by the next one
+ * (results carry the request_id: consumers deduplicate on it).
+ *
+ * <pre>{@code
+ * Vertx vertx = Vertx.vertx();
+ * StreamingWorker worker = StreamingWorker.start(vertx, WorkerConfig.builder("localhost:9092").build(),
+ *         EmbeddingEngine.of(model)).await();
+ * ...
+ * worker.stop().await();   // finishes in-flight work, commits, closes the Kafka clients and the batcher
+ * vertx.close().await();
+ * }</pre>
+ *
+ * <p>The caller owns the {@link Vertx} instance and the model behind the engine, and closes them after {@link #stop()}.
+ */
+public final class StreamingWorker {
+
+    private final Vertx vertx;
+    private final WorkerVerticle verticle;
+    private final String deploymentId;
+
+    private StreamingWorker(Vertx vertx, WorkerVerticle verticle, String deploymentId) {
+        this.vertx = vertx;
+        this.verticle = verticle;
+        this.deploymentId = deploymentId;
+    }
+
+    /**
+     * Deploys a worker; the future completes once it is ready (topics found, clients made, subscribed) and fails, with
+     * nothing left running, if it cannot be.
+     */
+    public static Future<StreamingWorker> start(Vertx vertx, WorkerConfig config, EmbeddingEngine engine) {
+        return start(vertx, config, engine, OffsetCommitter.KAFKA);
+    }
+
+    /** As {@link #start(Vertx, WorkerConfig, EmbeddingEngine)}, with the step that commits offsets replaced. */
+    public static Future<StreamingWorker> start(
+            Vertx vertx, WorkerConfig config, EmbeddingEngine engine, OffsetCommitter committer) {
+        Objects.requireNonNull(vertx, "vertx");
+        WorkerVerticle verticle = new WorkerVerticle(config, engine, committer);
+        return vertx.deployVerticle(verticle).map(id -> new StreamingWorker(vertx, verticle, id));
+    }
+
+    /** Stops cleanly: no more fetching, in-flight work answered (within the shutdown timeout), offsets committed. */
+    public Future<Void> stop() {
+        return vertx.undeploy(deploymentId);
+    }
+
+    /** Counters, readable from any thread. */
+    public WorkerStats stats() {
+        return verticle.stats();
+    }
+
+    /** The name requests must give in {@code model} (or leave null). */
+    public String servedModel() {
+        return verticle.servedModel();
+    }
+}

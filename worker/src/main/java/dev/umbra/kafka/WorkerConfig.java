@@ -1,0 +1,279 @@
+package dev.umbra.kafka;
+
+import dev.umbra.batch.BatchPolicy;
+import dev.umbra.worker.WorkerLimits;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything a {@link StreamingWorker} needs to know. Immutable; build one with {@link #builder(String)}.
+ *
+ * @param bootstrapServers the Kafka cluster ({@code bootstrap.servers})
+ * @param promptsTopic     where PromptRequests are read (default {@value #DEFAULT_PROMPTS_TOPIC})
+ * @param resultsTopic     where ImageResults are written, keyed by request_id (default {@value #DEFAULT_RESULTS_TOPIC})
+ * @param deadLetterTopic  where unreadable records go (default {@value #DEFAULT_DEAD_LETTER_TOPIC})
+ * @param groupId          the consumer group (default {@value #DEFAULT_GROUP_ID})
+ * @param clientId         {@code client.id} of the worker's clients (default: the worker id)
+ * @param workerId         reported in every result and dead letter (default: host name and process id)
+ * @param batchPolicy      max rows per batch and max wait (default {@link BatchPolicy#defaults()})
+ * @param maxInFlightRows  rows accepted but not yet answered above which fetching pauses; it resumes at half (default
+ *                         4 batches)
+ * @param limits           what a request may ask for (default {@link WorkerLimits#defaults()})
+ * @param pollTimeout      the consumer's poll timeout: also the longest a commit, pause or resume waits behind an idle
+ *                         poll (default {@link #DEFAULT_POLL_TIMEOUT})
+ * @param shutdownTimeout  how long a clean stop waits for in-flight work to be answered before committing (default
+ *                         {@link #DEFAULT_SHUTDOWN_TIMEOUT})
+ * @param kafkaProperties  extra client properties, passed through: a plain key goes to the consumer, the producer and
+ *                         the admin client; a key prefixed {@code consumer.}, {@code producer.} or {@code admin.} goes to
+ *                         that client only, without the prefix. Keys the worker must control are refused
+ *                         ({@link #RESERVED_KAFKA_PROPERTIES}).
+ */
+public record WorkerConfig(
+        String bootstrapServers,
+        String promptsTopic,
+        String resultsTopic,
+        String deadLetterTopic,
+        String groupId,
+        String clientId,
+        String workerId,
+        BatchPolicy batchPolicy,
+        int maxInFlightRows,
+        WorkerLimits limits,
+        Duration pollTimeout,
+        Duration shutdownTimeout,
+        Map<String, String> kafkaProperties) {
+
+    public static final String DEFAULT_PROMPTS_TOPIC = "umbra.prompts";
+    public static final String DEFAULT_RESULTS_TOPIC = "umbra.results";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "umbra.dead-letter";
+    public static final String DEFAULT_GROUP_ID = "umbra-worker";
+    public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Client properties the worker sets itself: the fields above, and the settings at-least-once delivery and the
+     * byte-array framing depend on (offsets are committed by the worker, never automatically).
+     */
+    public static final Set<String> RESERVED_KAFKA_PROPERTIES = Set.of(
+            "bootstrap.servers", "group.id", "client.id", "enable.auto.commit",
+            "key.deserializer", "value.deserializer", "key.serializer", "value.serializer");
+
+    private static final Set<String> CLIENT_PREFIXES = Set.of("consumer.", "producer.", "admin.");
+
+    public WorkerConfig {
+        requireText("bootstrapServers", bootstrapServers);
+        requireText("promptsTopic", promptsTopic);
+        requireText("resultsTopic", resultsTopic);
+        requireText("deadLetterTopic", deadLetterTopic);
+        requireText("groupId", groupId);
+        requireText("clientId", clientId);
+        requireText("workerId", workerId);
+        Objects.requireNonNull(batchPolicy, "batchPolicy");
+        Objects.requireNonNull(limits, "limits");
+        if (maxInFlightRows < 1) {
+            throw new IllegalArgumentException("maxInFlightRows must be at least 1 (got " + maxInFlightRows + ")");
+        }
+        requirePositive("pollTimeout", pollTimeout);
+        requirePositive("shutdownTimeout", shutdownTimeout);
+        if (Set.of(resultsTopic, deadLetterTopic).contains(promptsTopic) || resultsTopic.equals(deadLetterTopic)) {
+            throw new IllegalArgumentException("prompts, results and dead-letter topics must differ (got '"
+                    + promptsTopic + "', '" + resultsTopic + "', '" + deadLetterTopic + "')");
+        }
+        Objects.requireNonNull(kafkaProperties, "kafkaProperties");
+        for (Map.Entry<String, String> e : kafkaProperties.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException(
+                        "Kafka properties may not hold nulls (got " + e.getKey() + "=" + e.getValue() + ")");
+            }
+            if (RESERVED_KAFKA_PROPERTIES.contains(unprefixed(e.getKey()))) {
+                throw new IllegalArgumentException("Kafka property '" + e.getKey() + "' is set by the worker itself"
+                        + " (reserved: " + new TreeSet<>(RESERVED_KAFKA_PROPERTIES) + ")");
+            }
+        }
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    /** A builder with every default, for the cluster at {@code bootstrapServers}. */
+    public static Builder builder(String bootstrapServers) {
+        return new Builder(bootstrapServers);
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The extra properties meant for one client ("consumer", "producer" or "admin"), prefixes removed. */
+    public Map<String, String> kafkaPropertiesFor(String client) {
+        String prefix = client + ".";
+        if (!CLIENT_PREFIXES.contains(prefix)) {
+            throw new IllegalArgumentException("client must be consumer, producer or admin (got '" + client + "')");
+        }
+        Map<String, String> props = new TreeMap<>();
+        kafkaProperties.forEach((k, v) -> {
+            if (CLIENT_PREFIXES.stream().noneMatch(k::startsWith)) {
+                props.put(k, v);
+            }
+        });
+        // Client-specific values win over plain ones.
+        kafkaProperties.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                props.put(k.substring(prefix.length()), v);
+            }
+        });
+        return props;
+    }
+
+    /** Host name and process id: distinct for each worker process, stable for its life. */
+    public static String defaultWorkerId() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            host = "umbra";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    private static String unprefixed(String key) {
+        for (String prefix : CLIENT_PREFIXES) {
+            if (key.startsWith(prefix)) {
+                return key.substring(prefix.length());
+            }
+        }
+        return key;
+    }
+
+    private static void requireText(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be empty (got " + (value == null ? "null" : "'"
+                    + value + "'") + ")");
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive (got " + value + ")");
+        }
+    }
+
+    /** Builds a {@link WorkerConfig}; unset fields take the defaults documented on the record. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String promptsTopic = DEFAULT_PROMPTS_TOPIC;
+        private String resultsTopic = DEFAULT_RESULTS_TOPIC;
+        private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+        private String groupId = DEFAULT_GROUP_ID;
+        private String clientId;
+        private String workerId;
+        private BatchPolicy batchPolicy = BatchPolicy.defaults();
+        private Integer maxInFlightRows;
+        private WorkerLimits limits = WorkerLimits.defaults();
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private final Map<String, String> kafkaProperties = new TreeMap<>();
+
+        private Builder(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+        }
+
+        private Builder(WorkerConfig c) {
+            this(c.bootstrapServers);
+            promptsTopic = c.promptsTopic;
+            resultsTopic = c.resultsTopic;
+            deadLetterTopic = c.deadLetterTopic;
+            groupId = c.groupId;
+            clientId = c.clientId;
+            workerId = c.workerId;
+            batchPolicy = c.batchPolicy;
+            maxInFlightRows = c.maxInFlightRows;
+            limits = c.limits;
+            pollTimeout = c.pollTimeout;
+            shutdownTimeout = c.shutdownTimeout;
+            kafkaProperties.putAll(c.kafkaProperties);
+        }
+
+        public Builder bootstrapServers(String value) {
+            bootstrapServers = value;
+            return this;
+        }
+
+        public Builder promptsTopic(String value) {
+            promptsTopic = value;
+            return this;
+        }
+
+        public Builder resultsTopic(String value) {
+            resultsTopic = value;
+            return this;
+        }
+
+        public Builder deadLetterTopic(String value) {
+            deadLetterTopic = value;
+            return this;
+        }
+
+        public Builder groupId(String value) {
+            groupId = value;
+            return this;
+        }
+
+        public Builder clientId(String value) {
+            clientId = value;
+            return this;
+        }
+
+        public Builder workerId(String value) {
+            workerId = value;
+            return this;
+        }
+
+        public Builder batchPolicy(BatchPolicy value) {
+            batchPolicy = value;
+            return this;
+        }
+
+        public Builder maxInFlightRows(int value) {
+            maxInFlightRows = value;
+            return this;
+        }
+
+        public Builder limits(WorkerLimits value) {
+            limits = value;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration value) {
+            pollTimeout = value;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration value) {
+            shutdownTimeout = value;
+            return this;
+        }
+
+        /** Adds one pass-through Kafka client property (see {@link WorkerConfig#kafkaProperties()}). */
+        public Builder kafkaProperty(String key, String value) {
+            kafkaProperties.put(key, value);
+            return this;
+        }
+
+        public Builder kafkaProperties(Map<String, String> values) {
+            kafkaProperties.putAll(values);
+            return this;
+        }
+
+        public WorkerConfig build() {
+            String worker = workerId != null ? workerId : defaultWorkerId();
+            int inFlight = maxInFlightRows != null ? maxInFlightRows
+                    : batchPolicy == null ? 1 : 4 * batchPolicy.maxBatchRows();
+            return new WorkerConfig(bootstrapServers, promptsTopic, resultsTopic, deadLetterTopic, groupId,
+                    clientId != null ? clientId : worker, worker, batchPolicy, inFlight, limits, pollTimeout,
+                    shutdownTimeout, kafkaProperties);
+        }
+    }
+}

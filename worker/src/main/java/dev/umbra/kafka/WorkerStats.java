@@ -1,0 +1,15 @@
+package dev.umbra.kafka;
+
+/**
+ * A snapshot of a running worker's counters.
+ *
+ * @param recordsReceived  prompt records delivered to the worker
+ * @param deadLetters      dead letters acknowledged by the broker
+ * @param resultsPublished results acknowledged by the broker (any status)
+ * @param inFlightRows     rows accepted and not yet answered
+ * @param fetchPaused      whether fetching is paused by backpressure
+ * @param commits          successful offset commits
+ */
+public record WorkerStats(
+        long recordsReceived, long deadLetters, long resultsPublished, int inFlightRows, boolean fetchPaused,
+        long commits) {}

@@ -1,0 +1,462 @@
+package dev.umbra.kafka;
+
+import dev.umbra.batch.BatchFailedException;
+import dev.umbra.batch.BatcherClosedException;
+import dev.umbra.batch.DynamicBatcher;
+import dev.umbra.schemas.DeadLetter;
+import dev.umbra.schemas.EventCodec;
+import dev.umbra.schemas.EventDecodeException;
+import dev.umbra.schemas.ImageResult;
+import dev.umbra.schemas.PromptRequest;
+import dev.umbra.worker.Admission;
+import dev.umbra.worker.Answer;
+import dev.umbra.worker.EmbeddingEngine;
+import dev.umbra.worker.ErrorCode;
+import dev.umbra.worker.InferenceJob;
+import dev.umbra.worker.InferenceService;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker as a Vert.x verticle. Every field below is touched on this verticle's event loop only, except the
+ * counters read by {@link #stats()}; inference runs on the batcher's own thread, and its results hop back here.
+ */
+final class WorkerVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
+    // A send the producer gave up on (after its own retries) is tried again after this pause, until the worker stops:
+    // an unacknowledged answer must never let its offset be committed.
+    private static final long PUBLISH_RETRY_MILLIS = 1000;
+
+    private final WorkerConfig config;
+    private final EmbeddingEngine engine;
+    private final OffsetCommitter committer;
+    private final EventCodec codec = new EventCodec();
+    private final OffsetTracker<TopicPartition> tracker = new OffsetTracker<>();
+    private final InFlightLimit inFlight;
+    // Our view of the assignment, kept by the rebalance handlers, so that a pause is one consumer call queued ahead of
+    // the next poll rather than an assignment() round trip that lets another poll through first.
+    private final Set<TopicPartition> assigned = new HashSet<>();
+
+    private InferenceService service;
+    private DynamicBatcher<InferenceJob, Answer> batcher;
+    private KafkaProducer<byte[], byte[]> producer;
+    private KafkaConsumer<byte[], byte[]> consumer;
+
+    private boolean stopping;
+    // Set just before the consumer is closed. Vert.x runs a consumer call made after close() on a fresh thread of its
+    // own, concurrently with the close: nothing may touch the consumer from then on.
+    private boolean consumerClosed;
+    private boolean closed;
+    private Promise<Void> drained;
+    private boolean committing;
+    private boolean commitAgain;
+    private final List<Promise<Void>> commitWaiters = new ArrayList<>();
+
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
+    private volatile int inFlightRows;
+    private volatile boolean fetchPaused;
+
+    WorkerVerticle(WorkerConfig config, EmbeddingEngine engine, OffsetCommitter committer) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.committer = Objects.requireNonNull(committer, "committer");
+        this.inFlight = new InFlightLimit(config.maxInFlightRows());
+    }
+
+    WorkerStats stats() {
+        return new WorkerStats(received.get(), deadLetters.get(), published.get(), inFlightRows, fetchPaused,
+                commits.get());
+    }
+
+    String servedModel() {
+        return service.servedModel();
+    }
+
+    /** Completes once the topics are known to exist, the producer is made and the consumer has subscribed. */
+    @Override
+    public Future<?> start() {
+        service = new InferenceService(engine, config.limits(), config.workerId());
+        return checkTopics()
+                .compose(v -> {
+                    batcher = DynamicBatcher.start("umbra-inference-" + config.workerId(), config.batchPolicy(), service);
+                    producer = KafkaProducer.create(vertx, producerConfig(), new ByteArraySerializer(),
+                            new ByteArraySerializer());
+                    consumer = KafkaConsumer.create(vertx, consumerConfig(), new ByteArrayDeserializer(),
+                            new ByteArrayDeserializer());
+                    consumer.pollTimeout(config.pollTimeout());
+                    consumer.batchHandler(this::onRecords);
+                    // Vert.x starts polling only once a per-record handler is set; the batch handler does the work.
+                    consumer.handler(record -> { });
+                    consumer.partitionsAssignedHandler(this::onAssigned);
+                    consumer.partitionsRevokedHandler(this::onRevoked);
+                    consumer.exceptionHandler(e -> LOG.warn("consumer error: {}", e.toString()));
+                    return consumer.subscribe(config.promptsTopic());
+                })
+                .onSuccess(v -> LOG.info("worker {} serving model '{}' on {} -> {} (dead letters: {}), batches of up to"
+                                + " {} rows within {} ms", config.workerId(), service.servedModel(),
+                        config.promptsTopic(), config.resultsTopic(), config.deadLetterTopic(),
+                        config.batchPolicy().maxBatchRows(), config.batchPolicy().maxBatchDelayMillis()))
+                .recover(e -> closeAll().transform(x -> Future.failedFuture(e)));
+    }
+
+    /** A clean stop: stop fetching, let in-flight work be answered (bounded), commit, then close every client. */
+    @Override
+    public Future<?> stop() {
+        stopping = true;
+        if (consumer == null) {
+            return closeAll();
+        }
+        LOG.info("stopping: no more fetching; waiting for {} unanswered records", tracker.outstanding());
+        fetchPaused = true;
+        return pausePartitions(Set.copyOf(assigned))
+                .otherwise(e -> {
+                    LOG.warn("pausing before the stop failed: {}", e.toString());
+                    return null;
+                })
+                .compose(v -> awaitDrained())
+                .compose(v -> commitAll())
+                .recover(e -> {
+                    LOG.warn("final commit failed; uncommitted records will be redelivered: {}", e.toString());
+                    return Future.succeededFuture();
+                })
+                .eventually(this::closeAll)
+                .onSuccess(v -> LOG.info("worker {} stopped: {}", config.workerId(), stats()));
+    }
+
+    private Future<Void> checkTopics() {
+        KafkaAdminClient admin = KafkaAdminClient.create(vertx, adminConfig());
+        List<String> needed = List.of(config.promptsTopic(), config.resultsTopic(), config.deadLetterTopic());
+        return admin.listTopics()
+                .recover(e -> Future.failedFuture(new IllegalStateException(
+                        "cannot list topics at " + config.bootstrapServers() + ": " + e.getMessage(), e)))
+                .<Void>compose(existing -> {
+                    Set<String> missing = new LinkedHashSet<>(needed);
+                    missing.removeAll(existing);
+                    return missing.isEmpty() ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException(
+                            "topics " + missing + " do not exist at " + config.bootstrapServers()
+                                    + "; create them before starting the worker"));
+                })
+                .eventually(admin::close);
+    }
+
+    private void onRecords(KafkaConsumerRecords<byte[], byte[]> records) {
+        Instant receivedAt = service.clock().now();
+        long receivedAtNanos = service.clock().nanoTime();
+        for (int i = 0; i < records.size(); i++) {
+            onRecord(records.recordAt(i), receivedAt, receivedAtNanos);
+        }
+    }
+
+    private void onRecord(KafkaConsumerRecord<byte[], byte[]> record, Instant receivedAt, long receivedAtNanos) {
+        received.incrementAndGet();
+        OffsetTracker<TopicPartition>.Ticket ticket =
+                tracker.track(new TopicPartition(record.topic(), record.partition()), record.offset());
+        PromptRequest request;
+        try {
+            request = codec.decodePromptRequest(record.value());
+        } catch (EventDecodeException e) {
+            publishDeadLetter(record, e, ticket);
+            return;
+        }
+        Admission admission = service.admit(request, receivedAt, receivedAtNanos);
+        if (admission instanceof Admission.Answered answered) {
+            publishResult(answered.answer(), ticket);
+            return;
+        }
+        InferenceJob job = ((Admission.Accepted) admission).job();
+        int rows = job.rows();
+        boolean pause = inFlight.acquire(rows);
+        inFlightRows = inFlight.rows();
+        if (pause) {
+            pauseFetching(inFlight.rows() + " rows in flight (bound " + config.maxInFlightRows() + ")");
+        }
+        // Completed on the batcher's thread: hop back to the event loop before touching anything.
+        batcher.submit(job, rows).whenComplete((answer, error) -> context.runOnContext(v -> {
+            if (closed) {
+                return;
+            }
+            Answer a = error == null ? answer : service.failed(job, ErrorCode.INFERENCE_FAILED, describe(error));
+            publishResult(a, ticket).onComplete(x -> {
+                boolean resume = inFlight.release(rows);
+                inFlightRows = inFlight.rows();
+                if (resume) {
+                    resumeFetching();
+                }
+            });
+        }));
+    }
+
+    private Future<Void> publishResult(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
+        ImageResult result = answer.handOff(service.clock());
+        byte[] value = codec.encode(result);
+        byte[] key = answer.requestId().getBytes(StandardCharsets.UTF_8);
+        return sendUntilAcknowledged(KafkaProducerRecord.create(config.resultsTopic(), key, value),
+                "result of " + answer.requestId())
+                .onSuccess(v -> {
+                    published.incrementAndGet();
+                    done(ticket);
+                });
+    }
+
+    private void publishDeadLetter(KafkaConsumerRecord<byte[], byte[]> record, EventDecodeException e,
+            OffsetTracker<TopicPartition>.Ticket ticket) {
+        LOG.warn("dead letter for {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(),
+                e.reason(), e.getMessage());
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setSourceTopic(record.topic())
+                .setSourcePartition(record.partition())
+                .setSourceOffset(record.offset())
+                .setErrorCode(e.reason().name())
+                .setReason(e.getMessage())
+                .setWorkerId(config.workerId())
+                .setFailedAt(service.clock().now())
+                .build();
+        sendUntilAcknowledged(KafkaProducerRecord.create(config.deadLetterTopic(), record.key(), codec.encode(letter)),
+                "dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset())
+                .onSuccess(v -> {
+                    deadLetters.incrementAndGet();
+                    done(ticket);
+                });
+    }
+
+    private Future<Void> sendUntilAcknowledged(KafkaProducerRecord<byte[], byte[]> record, String what) {
+        Promise<Void> acknowledged = Promise.promise();
+        send(record, what, acknowledged);
+        return acknowledged.future();
+    }
+
+    private void send(KafkaProducerRecord<byte[], byte[]> record, String what, Promise<Void> acknowledged) {
+        producer.send(record).onComplete(ar -> {
+            if (ar.succeeded()) {
+                acknowledged.complete();
+            } else if (closed) {
+                acknowledged.fail(ar.cause());
+            } else {
+                LOG.warn("publishing the {} failed, retrying in {} ms: {}", what, PUBLISH_RETRY_MILLIS,
+                        ar.cause().toString());
+                vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, acknowledged));
+            }
+        });
+    }
+
+    private void done(OffsetTracker<TopicPartition>.Ticket ticket) {
+        ticket.done();
+        requestCommit();
+        if (drained != null && tracker.outstanding() == 0) {
+            drained.tryComplete();
+        }
+    }
+
+    /** Commits what is committable; while a commit runs, further requests fold into one more commit after it. */
+    private void requestCommit() {
+        if (consumerClosed) {
+            releaseCommitWaiters(null);
+            return;
+        }
+        if (committing) {
+            commitAgain = true;
+            return;
+        }
+        Map<TopicPartition, Long> offsets = tracker.committable();
+        if (offsets.isEmpty()) {
+            releaseCommitWaiters(null);
+            return;
+        }
+        committing = true;
+        commitAgain = false;
+        Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+        offsets.forEach((tp, offset) -> toCommit.put(tp, new OffsetAndMetadata(offset, "")));
+        Future<Void> commit;
+        try {
+            commit = committer.commit(consumer, toCommit);
+        } catch (RuntimeException e) {
+            commit = Future.failedFuture(e);
+        }
+        commit.onComplete(ar -> {
+            committing = false;
+            if (ar.succeeded()) {
+                commits.incrementAndGet();
+                offsets.forEach(tracker::committed);
+                LOG.debug("committed {}", offsets);
+            } else {
+                LOG.warn("committing {} failed (retried with the next answer): {}", offsets, ar.cause().toString());
+            }
+            if (commitAgain) {
+                requestCommit();
+            } else {
+                releaseCommitWaiters(ar.cause());
+            }
+        });
+    }
+
+    private Future<Void> commitAll() {
+        Promise<Void> done = Promise.promise();
+        commitWaiters.add(done);
+        requestCommit();
+        return done.future();
+    }
+
+    private void releaseCommitWaiters(Throwable failure) {
+        List<Promise<Void>> waiters = new ArrayList<>(commitWaiters);
+        commitWaiters.clear();
+        waiters.forEach(p -> {
+            if (failure == null) {
+                p.tryComplete();
+            } else {
+                p.tryFail(failure);
+            }
+        });
+    }
+
+    private Future<Void> awaitDrained() {
+        if (tracker.outstanding() == 0) {
+            return Future.succeededFuture();
+        }
+        drained = Promise.promise();
+        long timer = vertx.setTimer(config.shutdownTimeout().toMillis(), t -> {
+            if (drained.tryComplete()) {
+                LOG.warn("stopping after {}: {} records still unanswered stay uncommitted and will be redelivered",
+                        config.shutdownTimeout(), tracker.outstanding());
+            }
+        });
+        return drained.future().onComplete(x -> vertx.cancelTimer(timer));
+    }
+
+    private void onAssigned(Set<TopicPartition> partitions) {
+        LOG.info("assigned {}", partitions);
+        assigned.addAll(partitions);
+        if (stopping || inFlight.paused()) {
+            // A rebalance may hand us partitions while we hold back: they must not start fetching.
+            pausePartitions(partitions).onFailure(e -> LOG.debug("pausing new partitions failed: {}", e.toString()));
+        }
+    }
+
+    private void onRevoked(Set<TopicPartition> partitions) {
+        LOG.info("revoked {}: their unanswered records will be redelivered to the next owner", partitions);
+        assigned.removeAll(partitions);
+        tracker.revoke(partitions);
+    }
+
+    private void pauseFetching(String why) {
+        LOG.debug("pausing fetch: {}", why);
+        fetchPaused = true;
+        pausePartitions(Set.copyOf(assigned))
+                .onFailure(e -> LOG.warn("pausing failed (retried on the next assignment): {}", e.toString()));
+    }
+
+    private void resumeFetching() {
+        if (stopping) {
+            return;
+        }
+        LOG.debug("resuming fetch: {} rows in flight", inFlight.rows());
+        fetchPaused = false;
+        withConsumer(c -> c.paused().compose(paused -> withConsumer(c2 -> c2.resume(paused))))
+                .onFailure(e -> LOG.warn("resuming failed: {}", e.toString()));
+    }
+
+    private Future<Void> pausePartitions(Set<TopicPartition> partitions) {
+        return withConsumer(c -> c.pause(partitions));
+    }
+
+    /** Runs a consumer call unless the consumer is closing (see {@link #consumerClosed}). */
+    private <T> Future<T> withConsumer(Function<KafkaConsumer<byte[], byte[]>, Future<T>> call) {
+        if (consumer == null || consumerClosed) {
+            return Future.failedFuture("the consumer is closed");
+        }
+        return call.apply(consumer);
+    }
+
+    private Future<Void> closeAll() {
+        closed = true;
+        consumerClosed = true;
+        Future<Void> consumerClosing = consumer == null ? Future.succeededFuture() : consumer.close();
+        return consumerClosing
+                .otherwiseEmpty()
+                .compose(v -> vertx.executeBlocking(() -> {
+                    if (batcher != null) {
+                        // Nothing is queued after a drained stop; after a timeout, queued work is dropped (redelivered).
+                        batcher.shutdownNow();
+                    }
+                    return null;
+                }))
+                .otherwiseEmpty()
+                .compose(v -> producer == null ? Future.<Void>succeededFuture() : producer.close())
+                .otherwiseEmpty()
+                .mapEmpty();
+    }
+
+    private Map<String, String> consumerConfig() {
+        Map<String, String> props = new HashMap<>();
+        props.put("auto.offset.reset", "earliest");
+        // One poll never overshoots the in-flight bound by more than this many records.
+        props.put("max.poll.records", Integer.toString(config.maxInFlightRows()));
+        props.putAll(config.kafkaPropertiesFor("consumer"));
+        props.put("bootstrap.servers", config.bootstrapServers());
+        props.put("group.id", config.groupId());
+        props.put("client.id", config.clientId() + "-consumer");
+        props.put("enable.auto.commit", "false");
+        return props;
+    }
+
+    private Map<String, String> producerConfig() {
+        Map<String, String> props = new HashMap<>();
+        props.put("acks", "all");
+        props.put("enable.idempotence", "true");
+        props.put("linger.ms", "5");
+        props.putAll(config.kafkaPropertiesFor("producer"));
+        props.put("bootstrap.servers", config.bootstrapServers());
+        props.put("client.id", config.clientId() + "-producer");
+        return props;
+    }
+
+    private Map<String, String> adminConfig() {
+        Map<String, String> props = new HashMap<>(config.kafkaPropertiesFor("admin"));
+        props.put("bootstrap.servers", config.bootstrapServers());
+        props.put("client.id", config.clientId() + "-admin");
+        return props;
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof BatcherClosedException) {
+            return "the worker stopped before the request ran: " + cause.getMessage();
+        }
+        if (cause instanceof BatchFailedException failed && failed.getCause() != null) {
+            return "inference failed: " + failed.getCause();
+        }
+        return "inference failed: " + cause;
+    }
+}

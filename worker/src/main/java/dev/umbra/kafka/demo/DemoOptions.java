@@ -1,0 +1,39 @@
+package dev.umbra.kafka.demo;
+
+import dev.umbra.batch.BatchPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the demo does.
+ *
+ * @param count            requests to send, at least 1
+ * @param promptsFile      a UTF-8 file of prompts, one per line; null for the shipped T2I-CompBench prompts
+ * @param outDir           where {@code results.jsonl} is written (created if needed)
+ * @param imagesPerRequest num_images of each request
+ * @param batchPolicy      the worker's batch size (rows) and max wait
+ * @param timeout          how long to wait for every result once the requests are sent
+ */
+public record DemoOptions(
+        int count, Path promptsFile, Path outDir, int imagesPerRequest, BatchPolicy batchPolicy, Duration timeout) {
+
+    public static final int DEFAULT_COUNT = 100;
+    public static final Path DEFAULT_OUT_DIR = Path.of("umbra-demo-out");
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
+    public DemoOptions {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1 (got " + count + ")");
+        }
+        Objects.requireNonNull(outDir, "outDir");
+        if (imagesPerRequest < 1) {
+            throw new IllegalArgumentException("imagesPerRequest must be at least 1 (got " + imagesPerRequest + ")");
+        }
+        Objects.requireNonNull(batchPolicy, "batchPolicy");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive (got " + timeout + ")");
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.umbra.kafka.demo;
+
+import dev.umbra.kafka.StreamingWorker;
+import dev.umbra.kafka.WorkerConfig;
+import dev.umbra.kafka.WorkerStats;
+import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
+import dev.umbra.model.EclipseModel;
+import dev.umbra.model.EmbeddedModels;
+import dev.umbra.model.ModelPaths;
+import dev.umbra.model.RuntimeOptions;
+import dev.umbra.schemas.EventCodec;
+import dev.umbra.schemas.ImageResult;
+import dev.umbra.schemas.PromptRequest;
+import dev.umbra.worker.EmbeddingEngine;
+import io.vertx.core.Vertx;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The demo: an embedded Kafka broker, the embedded default model, a {@link StreamingWorker}, N PromptRequests in and
+ * every ImageResult out, written to {@code results.jsonl} and summarised. Progress goes to {@code err} about once a
+ * second, the summary to {@code out}.
+ */
+public final class DemoRun {
+
+    private static final String PROMPTS = WorkerConfig.DEFAULT_PROMPTS_TOPIC;
+    private static final String RESULTS = WorkerConfig.DEFAULT_RESULTS_TOPIC;
+    private static final String DEAD_LETTERS = WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC;
+    private static final int PROMPT_PARTITIONS = 2;
+    private static final long PROGRESS_MILLIS = 1000;
+    private static final long STOP_TIMEOUT_SECONDS = 60;
+
+    private final DemoOptions options;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    public DemoRun(DemoOptions options, PrintWriter out, PrintWriter err) {
+        this.options = options;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Runs the demo and prints its summary; the report says whether every request was answered in time. */
+    public DemoReport run() throws Exception {
+        List<String> prompts = options.promptsFile() == null
+                ? DemoPrompts.shipped() : DemoPrompts.fromFile(options.promptsFile());
+        Path resultsFile = options.outDir().resolve("results.jsonl");
+        err.printf(Locale.ROOT, "[demo] starting an embedded Kafka broker and the default model '%s'%n",
+                EmbeddedModels.DEFAULT_MODEL_NAME);
+        err.flush();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+             EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()),
+                     RuntimeOptions.defaults(), EmbeddedModels.DEFAULT_MODEL_NAME)) {
+            broker.createTopics(Map.of(PROMPTS, PROMPT_PARTITIONS, RESULTS, 1, DEAD_LETTERS, 1));
+            WorkerConfig config = WorkerConfig.builder(broker.bootstrapServers())
+                    .workerId("demo-worker")
+                    .batchPolicy(options.batchPolicy())
+                    .build();
+            Vertx vertx = Vertx.vertx();
+            try {
+                StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model))
+                        .await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                try (ResultCollector collector = new ResultCollector(broker.bootstrapServers(), RESULTS, resultsFile)) {
+                    DemoReport report = sendAndCollect(broker.bootstrapServers(), prompts, collector, worker);
+                    worker.stop().await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    collector.close();
+                    out.print(report.format());
+                    out.flush();
+                    return report;
+                }
+            } finally {
+                vertx.close().await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private DemoReport sendAndCollect(String bootstrap, List<String> prompts, ResultCollector collector,
+            StreamingWorker worker) throws Exception {
+        EventCodec codec = new EventCodec();
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        Map<String, Instant> createdAt = new LinkedHashMap<>();
+        long startNanos = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                "bootstrap.servers", bootstrap, "client.id", "umbra-demo-prompts", "acks", "all"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < options.count(); i++) {
+                String id = String.format(Locale.ROOT, "demo-%s-%06d", run, i);
+                Instant now = Instant.now();
+                PromptRequest request = PromptRequest.newBuilder()
+                        .setRequestId(id)
+                        .setPrompt(prompts.get(i % prompts.size()))
+                        .setNumImages(options.imagesPerRequest())
+                        .setSeed((long) i)
+                        .setCreatedAt(now)
+                        .setMetadata(Map.of("source", "umbra demo"))
+                        .build();
+                createdAt.put(id, now);
+                producer.send(new ProducerRecord<>(PROMPTS, id.getBytes(StandardCharsets.UTF_8), codec.encode(request)));
+            }
+            producer.flush();
+        }
+        err.printf(Locale.ROOT, "[demo] sent %d requests; waiting up to %d s for their results%n",
+                options.count(), options.timeout().toSeconds());
+        err.flush();
+        long deadline = startNanos + options.timeout().toNanos();
+        long nextProgress = System.nanoTime();
+        while (System.nanoTime() - deadline < 0 && !allAnswered(createdAt, collector)) {
+            collector.checkHealthy();
+            if (System.nanoTime() - nextProgress >= 0) {
+                progress(collector, worker, startNanos);
+                nextProgress += TimeUnit.MILLISECONDS.toNanos(PROGRESS_MILLIS);
+            }
+            Thread.sleep(20);
+        }
+        progress(collector, worker, startNanos);
+        return report(createdAt, collector, startNanos);
+    }
+
+    private static boolean allAnswered(Map<String, Instant> createdAt, ResultCollector collector) {
+        return collector.firstResults().keySet().containsAll(createdAt.keySet());
+    }
+
+    private void progress(ResultCollector collector, StreamingWorker worker, long startNanos) {
+        WorkerStats stats = worker.stats();
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        int answered = collector.firstResults().size();
+        err.printf(Locale.ROOT, "[demo] %5.1f s  %d/%d answered  %.1f/s  worker: %d received, %d rows in flight%s%n",
+                seconds, answered, options.count(), seconds > 0 ? answered / seconds : 0, stats.recordsReceived(),
+                stats.inFlightRows(), stats.fetchPaused() ? " (fetch paused)" : "");
+        err.flush();
+    }
+
+    private DemoReport report(Map<String, Instant> createdAt, ResultCollector collector, long startNanos) {
+        Map<String, ResultCollector.Received> results = new HashMap<>(collector.firstResults());
+        results.keySet().retainAll(createdAt.keySet());
+        Histogram latency = new Histogram(3);
+        Histogram workerLatency = new Histogram(3);
+        Instant last = null;
+        Map<String, Integer> batchRows = new HashMap<>();
+        for (Map.Entry<String, ResultCollector.Received> e : results.entrySet()) {
+            ImageResult r = e.getValue().result();
+            Instant received = e.getValue().receivedAt();
+            last = last == null || received.isAfter(last) ? received : last;
+            latency.recordValue(Math.max(0, micros(Duration.between(createdAt.get(e.getKey()), received))));
+            workerLatency.recordValue(Math.max(0, Math.round(r.getTimings().getEndToEndMs() * 1000)));
+            if (r.getBatchId() != null) {
+                batchRows.put(r.getBatchId(), r.getBatchSize());
+            }
+        }
+        Map<String, Long> byStatus = results.values().stream()
+                .collect(Collectors.groupingBy(r -> r.result().getStatus().name(), Collectors.counting()));
+        TreeMap<Integer, Long> batchSizes = batchRows.values().stream()
+                .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+        List<String> missing = new ArrayList<>();
+        createdAt.keySet().forEach(id -> {
+            if (!results.containsKey(id)) {
+                missing.add(id);
+            }
+        });
+        Instant first = createdAt.values().iterator().next();
+        double seconds = last == null ? (System.nanoTime() - startNanos) / 1e9
+                : Duration.between(first, last).toNanos() / 1e9;
+        return new DemoReport(options.count(), results.size(), collector.events(), byStatus, seconds,
+                percentiles(latency), percentiles(workerLatency), batchSizes, missing,
+                options.outDir().resolve("results.jsonl"));
+    }
+
+    private static long micros(Duration d) {
+        return d.toNanos() / 1000;
+    }
+
+    private static List<Double> percentiles(Histogram h) {
+        if (h.getTotalCount() == 0) {
+            return List.of();
+        }
+        return List.of(h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.umbra.worker;
+
+/** The stable, machine-readable reasons of a non-OK ImageResult ({@code error_code}). */
+public enum ErrorCode {
+    /** The prompt is empty or blank. */
+    EMPTY_PROMPT,
+    /** The prompt (or negative prompt) has more characters than the worker's max-prompt-chars. */
+    PROMPT_TOO_LONG,
+    /** num_images is 0, negative or above the worker's max-images-per-request. */
+    INVALID_NUM_IMAGES,
+    /** The request names a model this worker does not serve. */
+    UNKNOWN_MODEL,
+    /** The request's deadline passed before its batch ran. */
+    DEADLINE_EXCEEDED,
+    /** The model failed on the request's batch. */
+    INFERENCE_FAILED
+}

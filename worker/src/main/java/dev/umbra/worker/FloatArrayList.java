@@ -1,0 +1,24 @@
+package dev.umbra.worker;
+
+import java.util.AbstractList;
+import java.util.RandomAccess;
+
+/** A read-only List view of a float[]: the Avro writer iterates it, so embeddings are not copied into boxed lists. */
+final class FloatArrayList extends AbstractList<Float> implements RandomAccess {
+
+    private final float[] values;
+
+    FloatArrayList(float[] values) {
+        this.values = values;
+    }
+
+    @Override
+    public Float get(int index) {
+        return values[index];
+    }
+
+    @Override
+    public int size() {
+        return values.length;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.umbra.worker;
+
+import java.time.Duration;
+
+/** Durations as the fractional milliseconds of the Timings event. */
+final class Millis {
+
+    private static final double NANOS_PER_MILLI = 1_000_000.0;
+
+    private Millis() {}
+
+    /** From one {@link System#nanoTime()} reading to a later one. */
+    static double between(long startNanos, long endNanos) {
+        return (endNanos - startNanos) / NANOS_PER_MILLI;
+    }
+
+    static double of(Duration duration) {
+        return duration.toNanos() / NANOS_PER_MILLI;
+    }
+}

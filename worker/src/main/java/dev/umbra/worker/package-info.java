@@ -1,0 +1,2 @@
+/** The transport-free worker core: request validation, row expansion, batched inference and result assembly. */
+package dev.umbra.worker;

@@ -1,0 +1,71 @@
+package dev.umbra.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code demo} end to end: embedded broker, real default model, every result in results.jsonl, exit codes. */
+class DemoCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = UmbraCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void everyRequestIsAnsweredAndWrittenWithAllFields() throws Exception {
+        Path prompts = Files.writeString(tmp.resolve("prompts.txt"), "a red cube\na blue ball\n\n");
+        Path out = tmp.resolve("out");
+        Run r = run("demo", "--count", "15", "--prompts", prompts.toString(), "--out", out.toString(),
+                "--images", "2", "--batch-size", "4", "--max-wait-ms", "30", "--timeout-s", "120");
+        assertEquals(0, r.code(), r.err());
+        List<JsonObject> lines = Files.readAllLines(out.resolve("results.jsonl")).stream().map(JsonObject::new).toList();
+        assertEquals(15, lines.size());
+        Set<String> ids = lines.stream().map(j -> j.getString("request_id")).collect(Collectors.toSet());
+        assertEquals(15, ids.size());
+        // Every third prompt is the file's empty line: rejected; the others have two images and diversity.
+        assertEquals(5, lines.stream().filter(j -> "REJECTED".equals(j.getString("status"))
+                && "EMPTY_PROMPT".equals(j.getString("error_code"))).count());
+        for (JsonObject ok : lines.stream().filter(j -> "OK".equals(j.getString("status"))).toList()) {
+            assertEquals(2, ok.getJsonArray("images").size());
+            assertTrue(ok.getJsonObject("diversity").getDouble("vendi_score") >= 1);
+            assertTrue(ok.getInteger("batch_size") <= 4);
+            assertEquals("umbra-tiny-random", ok.getJsonObject("model").getString("name"));
+            assertTrue(ok.getJsonObject("timings").getDouble("end_to_end_ms") > 0);
+        }
+        assertTrue(r.out().contains("15 sent, 15 answered"), r.out());
+        assertTrue(r.out().contains("REJECTED=5") && r.out().contains("OK=10"), r.out());
+        assertTrue(r.out().contains("p50") && r.out().contains("p99"), r.out());
+        assertTrue(r.err().contains("[demo]") && r.err().contains("answered"), "progress on stderr: " + r.err());
+    }
+
+    @Test
+    void badOptionsExitWithCodeTwoNamingTheValue() {
+        Run r = run("demo", "--count", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("count must be at least 1 (got 0)"), r.err());
+        Run missing = run("demo", "--prompts", tmp.resolve("nope.txt").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("nope.txt"), missing.err());
+    }
+}

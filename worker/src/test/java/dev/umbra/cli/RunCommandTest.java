@@ -1,0 +1,32 @@
+package dev.umbra.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code run}'s parsing and validation; the worker it starts is tested through {@code WorkerProcessTest}. */
+class RunCommandTest {
+
+    @Test
+    void bootstrapServersAreRequired() {
+        DemoCommandTest.Run r = DemoCommandTest.run("run");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--bootstrap-servers"), r.err());
+    }
+
+    @Test
+    void reservedKafkaPropertyIsRefusedBeforeAnythingStarts() {
+        DemoCommandTest.Run r = DemoCommandTest.run("run", "--bootstrap-servers", "127.0.0.1:1",
+                "--kafka-property", "enable.auto.commit=true");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'enable.auto.commit'"), r.err());
+    }
+
+    @Test
+    void badBatchSizeIsRefusedNamingIt() {
+        DemoCommandTest.Run r = DemoCommandTest.run("run", "--bootstrap-servers", "127.0.0.1:1", "--batch-size", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("maxBatchRows must be at least 1 (got 0)"), r.err());
+    }
+}

@@ -12,6 +12,8 @@ import dev.umbra.model.nn.Attention;
 import dev.umbra.model.nn.Embedding;
 import dev.umbra.model.nn.HfBlock;
 import dev.umbra.model.nn.LayerNorm;
+import dev.umbra.model.nn.MaskedBlock;
+import dev.umbra.model.nn.UnaryBlock;
 import dev.umbra.model.nn.Linear;
 import dev.umbra.model.nn.ModuleList;
 import java.util.ArrayList;
@@ -81,18 +83,21 @@ public final class ClipTextModelWithProjection extends HfBlock {
     }
 
     /** {@code CLIPTextTransformer}: embeddings, encoder, final_layer_norm. */
-    static final class ClipTextTransformer extends HfBlock {
+    static final class ClipTextTransformer extends UnaryBlock {
         private final ClipTextEmbeddings embeddings;
         private final ClipEncoder encoder;
         private final LayerNorm finalLayerNorm;
+        private final int hiddenSize;
 
         ClipTextTransformer(ClipTextConfig config) {
+            hiddenSize = config.hiddenSize();
             embeddings = child("embeddings", new ClipTextEmbeddings(config));
             encoder = child("encoder", new ClipEncoder(config));
             finalLayerNorm = child("final_layer_norm", new LayerNorm(config.hiddenSize(), config.layerNormEps()));
         }
 
-        NDArray apply(ParameterStore ps, NDArray inputIds, boolean training) {
+        @Override
+        public NDArray apply(ParameterStore ps, NDArray inputIds, boolean training) {
             NDArray x = embeddings.apply(ps, inputIds, training);                        // [B,T,H]
             NDArray causal = causalMask(x.getManager(), inputIds.getShape().get(1), x.getDataType());
             x = encoder.apply(ps, x, causal, training);
@@ -107,48 +112,43 @@ public final class ClipTextModelWithProjection extends HfBlock {
             return cols.gt(rows).toType(dtype, false).mul(min).reshape(1, 1, t, t);
         }
 
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), training));
-        }
-
+        /** {@code [B, T]} ids to {@code [B, T, H]}. */
         @Override
         public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return inputShapes;
+            return new Shape[] {inputShapes[0].add(hiddenSize)};
         }
     }
 
     /** {@code CLIPTextEmbeddings}: token_embedding[ids] + position_embedding[0:T]. */
-    static final class ClipTextEmbeddings extends HfBlock {
+    static final class ClipTextEmbeddings extends UnaryBlock {
         private final Embedding tokenEmbedding;
         private final Embedding positionEmbedding;
+        private final int hiddenSize;
 
         ClipTextEmbeddings(ClipTextConfig config) {
+            hiddenSize = config.hiddenSize();
             tokenEmbedding = child("token_embedding", new Embedding(config.vocabSize(), config.hiddenSize()));
             positionEmbedding = child("position_embedding",
                     new Embedding(config.maxPositionEmbeddings(), config.hiddenSize()));
         }
 
-        NDArray apply(ParameterStore ps, NDArray inputIds, boolean training) {
+        @Override
+        public NDArray apply(ParameterStore ps, NDArray inputIds, boolean training) {
             long t = inputIds.getShape().get(1);
             NDArray tokens = tokenEmbedding.apply(ps, inputIds, training);                // [B,T,H]
             NDArray positions = inputIds.getManager().arange(t).toType(DataType.INT64, false);
             return tokens.add(positionEmbedding.apply(ps, positions, training));          // + [T,H]
         }
 
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), training));
-        }
-
+        /** {@code [B, T]} ids to {@code [B, T, H]}. */
         @Override
         public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return inputShapes;
+            return new Shape[] {inputShapes[0].add(hiddenSize)};
         }
     }
 
     /** {@code CLIPEncoder}: the stack of layers. */
-    static final class ClipEncoder extends HfBlock {
+    static final class ClipEncoder extends MaskedBlock {
         private final ModuleList<ClipEncoderLayer> layers;
 
         ClipEncoder(ClipTextConfig config) {
@@ -159,26 +159,17 @@ public final class ClipTextModelWithProjection extends HfBlock {
             layers = child("layers", new ModuleList<>(list));
         }
 
-        NDArray apply(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
+        @Override
+        public NDArray apply(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
             for (ClipEncoderLayer layer : layers.modules()) {
                 x = layer.apply(ps, x, mask, training);
             }
             return x;
         }
-
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
-        }
     }
 
     /** {@code CLIPEncoderLayer}: pre-LN attention and MLP, each with a residual. */
-    static final class ClipEncoderLayer extends HfBlock {
+    static final class ClipEncoderLayer extends MaskedBlock {
         private final ClipAttention selfAttn;
         private final LayerNorm layerNorm1;
         private final ClipMlp mlp;
@@ -191,24 +182,15 @@ public final class ClipTextModelWithProjection extends HfBlock {
             layerNorm2 = child("layer_norm2", new LayerNorm(config.hiddenSize(), config.layerNormEps()));
         }
 
-        NDArray apply(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
+        @Override
+        public NDArray apply(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
             x = x.add(selfAttn.apply(ps, layerNorm1.apply(ps, x, training), mask, training));
             return x.add(mlp.apply(ps, layerNorm2.apply(ps, x, training), training));
-        }
-
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
         }
     }
 
     /** {@code CLIPAttention}: q/k/v/out projections, scale 1/sqrt(head_dim). */
-    static final class ClipAttention extends HfBlock {
+    static final class ClipAttention extends MaskedBlock {
         private final int heads;
         private final double scale;
         private final Linear kProj;
@@ -226,26 +208,17 @@ public final class ClipTextModelWithProjection extends HfBlock {
             outProj = child("out_proj", new Linear(h, h));
         }
 
-        NDArray apply(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
+        @Override
+        public NDArray apply(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
             NDArray q = qProj.apply(ps, x, training);
             NDArray k = kProj.apply(ps, x, training);
             NDArray v = vProj.apply(ps, x, training);
             return outProj.apply(ps, Attention.scaledDotProduct(q, k, v, mask, heads, scale), training);
         }
-
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
-        }
     }
 
     /** {@code CLIPMLP}: fc1, activation, fc2. */
-    static final class ClipMlp extends HfBlock {
+    static final class ClipMlp extends UnaryBlock {
         private final UnaryOperator<NDArray> activation;
         private final Linear fc1;
         private final Linear fc2;
@@ -256,18 +229,9 @@ public final class ClipTextModelWithProjection extends HfBlock {
             fc2 = child("fc2", new Linear(config.intermediateSize(), config.hiddenSize()));
         }
 
-        NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        @Override
+        public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
             return fc2.apply(ps, activation.apply(fc1.apply(ps, x, training)), training);
-        }
-
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
         }
     }
 }

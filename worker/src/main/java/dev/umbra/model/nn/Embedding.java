@@ -1,15 +1,13 @@
 package dev.umbra.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /** {@code torch.nn.Embedding}: a dense {@code weight [num, dim]} looked up by int64 ids. */
-public final class Embedding extends HfBlock {
+public final class Embedding extends UnaryBlock {
 
     private final long dim;
     private final Parameter weight;
@@ -20,6 +18,7 @@ public final class Embedding extends HfBlock {
     }
 
     /** Rows of the table for {@code ids} (any shape), giving {@code ids.shape + [dim]}. */
+    @Override
     public NDArray apply(ParameterStore ps, NDArray ids, boolean training) {
         NDArray w = ps.getValue(weight, ids.getDevice(), training);
         return ai.djl.nn.core.Embedding.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow();
@@ -28,11 +27,6 @@ public final class Embedding extends HfBlock {
     /** The whole table, for callers that slice it (position embeddings). */
     public NDArray table(ParameterStore ps, ai.djl.Device device, boolean training) {
         return ps.getValue(weight, device, training);
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow(), training));
     }
 
     @Override

@@ -49,6 +49,12 @@ public abstract class HfBlock extends AbstractBlock {
         return parameterShapes;
     }
 
+    /** Most blocks keep the shape of their first input; the others override this. */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
     @Override
     protected void prepare(Shape[] inputShapes) {
         for (Parameter p : getDirectParameters().values()) {

@@ -1,18 +1,16 @@
 package dev.umbra.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import ai.djl.util.PairList;
 
 /**
  * {@code torch.nn.LayerNorm} over the last axis, with PyTorch's names {@code weight} and {@code bias}
  * (DJL's own LayerNorm calls them gamma and beta and normalises over more axes by default).
  */
-public final class LayerNorm extends HfBlock {
+public final class LayerNorm extends UnaryBlock {
 
     private final Shape normalizedShape;
     private final float eps;
@@ -26,19 +24,11 @@ public final class LayerNorm extends HfBlock {
         this.bias = parameter("bias", new Shape(dim), Initializer.ZEROS);
     }
 
+    @Override
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = ps.getValue(bias, x.getDevice(), training);
         return ai.djl.nn.norm.LayerNorm.layerNorm(x, normalizedShape, w, b, eps).singletonOrThrow();
     }
 
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow(), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0]};
-    }
 }

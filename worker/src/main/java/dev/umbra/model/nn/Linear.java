@@ -1,15 +1,13 @@
 package dev.umbra.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.util.PairList;
 
 /** {@code torch.nn.Linear}: {@code weight [out, in]}, optional {@code bias [out]}, y = x W^T + b. */
-public final class Linear extends HfBlock {
+public final class Linear extends UnaryBlock {
 
     private final long in;
     private final long out;
@@ -28,15 +26,11 @@ public final class Linear extends HfBlock {
     }
 
     /** Applies the layer to an array directly: the form the model classes use. */
+    @Override
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         return ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow(), training));
     }
 
     @Override

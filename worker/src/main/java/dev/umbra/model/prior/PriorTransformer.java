@@ -14,6 +14,8 @@ import dev.umbra.model.nn.Activations;
 import dev.umbra.model.nn.Attention;
 import dev.umbra.model.nn.HfBlock;
 import dev.umbra.model.nn.LayerNorm;
+import dev.umbra.model.nn.MaskedBlock;
+import dev.umbra.model.nn.UnaryBlock;
 import dev.umbra.model.nn.Linear;
 import dev.umbra.model.nn.ModuleList;
 import java.util.ArrayList;
@@ -74,8 +76,6 @@ public final class PriorTransformer extends HfBlock {
         NDArray textEmbeds = inputs.get(1);
         NDArray lastHiddenState = inputs.get(2);
         NDArray attentionMask = inputs.size() > 3 ? inputs.get(3) : null;
-        long b = noise.getShape().get(0);
-        int d = config.innerDim();
 
         NDArray e = encoderHiddenStatesProj.apply(ps, lastHiddenState, training);         // [B,77,D]
         NDArray p = embeddingProj.apply(ps, textEmbeds, training).expandDims(1);            // [B,1,D]
@@ -113,7 +113,7 @@ public final class PriorTransformer extends HfBlock {
     }
 
     /** diffusers' {@code BasicTransformerBlock} as the prior configures it: self-attention and a GELU MLP, pre-LN. */
-    static final class BasicTransformerBlock extends HfBlock {
+    static final class BasicTransformerBlock extends MaskedBlock {
         private final LayerNorm norm1;
         private final PriorAttention attn1;
         private final LayerNorm norm3;
@@ -127,24 +127,15 @@ public final class PriorTransformer extends HfBlock {
             ff = child("ff", new FeedForward(d));
         }
 
-        NDArray apply(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+        @Override
+        public NDArray apply(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
             h = h.add(attn1.apply(ps, norm1.apply(ps, h, training), mask, training));
             return h.add(ff.apply(ps, norm3.apply(ps, h, training), training));
-        }
-
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
         }
     }
 
     /** diffusers' {@code Attention} (biased to_q/to_k/to_v, to_out.0), scale 1/sqrt(head_dim). */
-    static final class PriorAttention extends HfBlock {
+    static final class PriorAttention extends MaskedBlock {
         private final int heads;
         private final double scale;
         private final Linear toQ;
@@ -163,61 +154,43 @@ public final class PriorTransformer extends HfBlock {
             toOut0 = toOut.modules().get(0);
         }
 
-        NDArray apply(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
+        @Override
+        public NDArray apply(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
             NDArray q = toQ.apply(ps, h, training);
             NDArray k = toK.apply(ps, h, training);
             NDArray v = toV.apply(ps, h, training);
             return toOut0.apply(ps, Attention.scaledDotProduct(q, k, v, mask, heads, scale), training);
         }
-
-        @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
-        }
     }
 
-    /** diffusers' {@code FeedForward}: net.0 = GELU(proj: D to 4D, exact gelu), net.2 = Linear(4D, D). */
-    static final class FeedForward extends HfBlock {
-        private final Linear net0Proj;
+    /** diffusers' {@code FeedForward}: net.0 = GELU(proj: D to 4D, exact gelu), net.1 = dropout, net.2 = Linear(4D, D). */
+    static final class FeedForward extends UnaryBlock {
+        private final GeluProj net0;
         private final Linear net2;
 
         FeedForward(int d) {
-            ModuleList<HfBlock> net = child("net", new ModuleList<>(List.of(new GeluProj(d), new Dropout(), new Linear(4L * d, d))));
-            net0Proj = ((GeluProj) net.modules().get(0)).proj;
-            net2 = (Linear) net.modules().get(2);
-        }
-
-        NDArray apply(ParameterStore ps, NDArray h, boolean training) {
-            return net2.apply(ps, Activations.gelu(net0Proj.apply(ps, h, training)), training);
+            net0 = new GeluProj(d);
+            net2 = new Linear(4L * d, d);
+            child("net", new ModuleList<>(List.of(net0, new Dropout(), net2)));
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(apply(ps, inputs.get(0), training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
+        public NDArray apply(ParameterStore ps, NDArray h, boolean training) {
+            return net2.apply(ps, net0.apply(ps, h, training), training);
         }
     }
 
-    /** diffusers' {@code GELU} module: holds {@code proj}. */
-    static final class GeluProj extends HfBlock {
-        final Linear proj;
+    /** diffusers' {@code GELU} module: {@code proj}, then exact gelu. */
+    static final class GeluProj extends UnaryBlock {
+        private final Linear proj;
 
         GeluProj(int d) {
             proj = child("proj", new Linear(d, 4L * d));
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return new NDList(Activations.gelu(proj.apply(ps, inputs.get(0), training)));
+        public NDArray apply(ParameterStore ps, NDArray h, boolean training) {
+            return Activations.gelu(proj.apply(ps, h, training));
         }
 
         @Override
@@ -227,15 +200,10 @@ public final class PriorTransformer extends HfBlock {
     }
 
     /** {@code net.1}: dropout, parameter-free (0.0 in the released priors); present so that indices match. */
-    static final class Dropout extends HfBlock {
+    static final class Dropout extends UnaryBlock {
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return inputs;
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return inputShapes;
+        public NDArray apply(ParameterStore ps, NDArray h, boolean training) {
+            return h;
         }
     }
 }

@@ -107,7 +107,8 @@ public final class DemoRun {
                         .setRequestId(id)
                         .setPrompt(prompts.get(i % prompts.size()))
                         .setNumImages(options.imagesPerRequest())
-                        .setSeed((long) i)
+                        // Image j of request i uses seed + j: spacing the seeds keeps requests' noise apart.
+                        .setSeed((long) i * options.imagesPerRequest())
                         .setCreatedAt(now)
                         .setMetadata(Map.of("source", "umbra demo"))
                         .build();

@@ -3,8 +3,9 @@
 # repository root, offline. Usage:
 #   worker/bench.sh jmh [JMH options]   JMH benchmarks (all, or e.g. `PriorBenchmark -p batch=8`);
 #                                       JSON results in worker/target/bench/jmh.json
-#   worker/bench.sh malloc              prior (Kandinsky size, batch 32) with default glibc malloc and with
-#                                       the STACK-NOTES settings, alternated twice; JSON in worker/target/bench/
+#   worker/bench.sh malloc [selection]  one JMH configuration (default: prior, Kandinsky size, batch 32) with
+#                                       default glibc malloc and with the STACK-NOTES settings, alternated
+#                                       twice; JSON in worker/target/bench/malloc-*.json
 #   worker/bench.sh soak [options]      10,000 batches through EclipseModel.embed; CSV in docs/soak-rss.csv
 #   worker/bench.sh report FILE...      JMH JSON results as the Markdown table of docs/performance.md
 set -euo pipefail
@@ -22,11 +23,13 @@ case "${1:-}" in
         bench org.openjdk.jmh.Main -Xmx1g "-rf json -rff $out/jmh.json $*"
         ;;
     malloc)
-        select="PriorBenchmark -p model=kandinsky -p batch=32"
+        shift
+        select="${*:-PriorBenchmark -p model=kandinsky -p batch=32}"
+        tag=$(printf '%s' "$select" | tr -c 'A-Za-z0-9' '_')
         for round in 1 2; do
-            bench org.openjdk.jmh.Main -Xmx1g "$select -rf json -rff $out/malloc-default-$round.json"
+            bench org.openjdk.jmh.Main -Xmx1g "$select -rf json -rff $out/malloc-default-$tag-$round.json"
             MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967295 MALLOC_TOP_PAD_=268435456 \
-                bench org.openjdk.jmh.Main -Xmx1g "$select -rf json -rff $out/malloc-tuned-$round.json"
+                bench org.openjdk.jmh.Main -Xmx1g "$select -rf json -rff $out/malloc-tuned-$tag-$round.json"
         done
         ;;
     soak)

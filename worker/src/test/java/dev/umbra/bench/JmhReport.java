@@ -7,6 +7,8 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -33,12 +35,15 @@ public final class JmhReport implements Callable<Integer> {
     public Integer call() throws IOException {
         System.out.println("| benchmark | model | batch | ms per batch (± 99.9% error) | prompts/s | runs |");
         System.out.println("|---|---|---:|---:|---:|---:|");
+        List<JsonObject> rows = new ArrayList<>();
         for (Path file : files) {
             JsonArray results = JsonParser.parseString(Files.readString(file)).getAsJsonArray();
-            for (JsonElement r : results) {
-                System.out.println(row(r.getAsJsonObject()));
-            }
+            results.forEach(r -> rows.add(r.getAsJsonObject()));
         }
+        rows.sort(Comparator.<JsonObject, String>comparing(r -> r.get("benchmark").getAsString())
+                .thenComparing(r -> r.getAsJsonObject("params").get("model").getAsString())
+                .thenComparingInt(r -> r.getAsJsonObject("params").get("batch").getAsInt()));
+        rows.forEach(r -> System.out.println(row(r)));
         return 0;
     }
 

@@ -113,8 +113,9 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
     }
 
     /**
-     * Runs a batch: requests whose deadline has passed are answered EXPIRED, the others run as one model call. A model
-     * failure answers each of them FAILED with INFERENCE_FAILED; it is never thrown.
+     * Runs a batch: requests whose deadline has passed are answered EXPIRED, the others run as one model call. If that
+     * call fails, each request is run on its own, so that only the requests the model really fails on are answered
+     * FAILED with INFERENCE_FAILED; a failure is never thrown.
      */
     @Override
     public List<Answer> process(Batch<InferenceJob> batch) {
@@ -123,9 +124,6 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
         List<InferenceJob> jobs = batch.items().stream().map(BatchItem::payload).toList();
         Answer[] answers = new Answer[jobs.size()];
         List<Integer> running = new ArrayList<>();
-        List<String> prompts = new ArrayList<>();
-        List<float[]> noise = new ArrayList<>();
-        int dim = engine.embeddingDim();
         for (int j = 0; j < jobs.size(); j++) {
             InferenceJob job = jobs.get(j);
             Optional<Rejection> expired = expiry(job.request(), now);
@@ -135,40 +133,68 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
                 continue;
             }
             running.add(j);
+        }
+        if (running.isEmpty()) {
+            return List.of(answers);
+        }
+        try {
+            run(jobs, running, batch, batchId, answers);
+        } catch (RuntimeException e) {
+            if (running.size() == 1) {
+                failAll(jobs, running, batch, batchId, e, answers);
+            } else {
+                // One bad request must not fail its neighbours: find it by running each request on its own.
+                LOG.warn("batch {} ({} requests) failed: {}; running its requests one by one", batchId,
+                        running.size(), e.toString());
+                for (int j : running) {
+                    try {
+                        run(jobs, List.of(j), batch, batchId, answers);
+                    } catch (RuntimeException alone) {
+                        failAll(jobs, List.of(j), batch, batchId, alone, answers);
+                    }
+                }
+            }
+        }
+        return List.of(answers);
+    }
+
+    /** Runs the jobs at {@code indices} as one model call and puts their answers in place; throws if the call fails. */
+    private void run(List<InferenceJob> jobs, List<Integer> indices, Batch<InferenceJob> batch, String batchId,
+            Answer[] answers) {
+        int dim = engine.embeddingDim();
+        List<String> prompts = new ArrayList<>();
+        List<float[]> noise = new ArrayList<>();
+        for (int j : indices) {
+            InferenceJob job = jobs.get(j);
             addRows(job, job.request().getPrompt(), dim, prompts, noise);
             if (job.hasNegativePrompt()) {
                 addRows(job, job.request().getNegativePrompt(), dim, prompts, noise);
             }
         }
-        if (running.isEmpty()) {
-            return List.of(answers);
-        }
         int rows = prompts.size();
-        EmbeddingResult result;
-        try {
-            result = engine.embed(prompts, noise.toArray(new float[0][]));
-            checkShape(result, rows, dim);
-        } catch (RuntimeException e) {
-            long failedAt = clock.nanoTime();
-            LOG.warn("batch {} ({} rows) failed: {}", batchId, rows, e.toString());
-            String message = "inference failed for batch " + batchId + ": " + e;
-            for (int j : running) {
-                InferenceJob job = jobs.get(j);
-                Timings timings = timings(job, batch, null);
-                answers[j] = new Answer(result(job.request(), Status.FAILED,
-                        new Rejection(ErrorCode.INFERENCE_FAILED, message), List.of(), timings, batchId, rows, null),
-                        job.request().getCreatedAt(), failedAt);
-            }
-            return List.of(answers);
-        }
+        EmbeddingResult result = engine.embed(prompts, noise.toArray(new float[0][]));
+        checkShape(result, rows, dim);
         long readyAt = clock.nanoTime();
         int row = 0;
-        for (int j : running) {
+        for (int j : indices) {
             InferenceJob job = jobs.get(j);
             answers[j] = new Answer(ok(job, batch, batchId, rows, result, row), job.request().getCreatedAt(), readyAt);
             row += job.rows();
         }
-        return List.of(answers);
+    }
+
+    private void failAll(List<InferenceJob> jobs, List<Integer> indices, Batch<InferenceJob> batch, String batchId,
+            RuntimeException e, Answer[] answers) {
+        long failedAt = clock.nanoTime();
+        int rows = indices.stream().mapToInt(j -> jobs.get(j).rows()).sum();
+        LOG.warn("batch {} ({} rows) failed: {}", batchId, rows, e.toString());
+        String message = "inference failed for batch " + batchId + ": " + e;
+        for (int j : indices) {
+            InferenceJob job = jobs.get(j);
+            answers[j] = new Answer(result(job.request(), Status.FAILED,
+                    new Rejection(ErrorCode.INFERENCE_FAILED, message), List.of(), timings(job, batch, null), batchId,
+                    rows, null), job.request().getCreatedAt(), failedAt);
+        }
     }
 
     /** A FAILED answer for a job whose batch never produced results (the batcher itself failed or shut down). */

@@ -18,6 +18,8 @@ final class FaultyEngine implements EmbeddingEngine {
     final List<Call> calls = new CopyOnWriteArrayList<>();
     volatile RuntimeException failure;
     volatile boolean dropLastRow;
+    /** Fails any call that holds this prompt, as a model would on an input it cannot handle. */
+    volatile String poison;
 
     FaultyEngine(EmbeddingEngine delegate) {
         this.delegate = delegate;
@@ -28,6 +30,9 @@ final class FaultyEngine implements EmbeddingEngine {
         calls.add(new Call(List.copyOf(prompts), noise));
         if (failure != null) {
             throw failure;
+        }
+        if (poison != null && prompts.contains(poison)) {
+            throw new IllegalStateException("cannot handle '" + poison + "'");
         }
         EmbeddingResult r = delegate.embed(prompts, noise);
         if (!dropLastRow) {

@@ -197,10 +197,35 @@ class InferenceServiceTest {
             assertEquals("INFERENCE_FAILED", r.getErrorCode());
             assertTrue(r.getErrorMessage().contains("CUDA out of memory"), r.getErrorMessage());
             assertTrue(r.getImages().isEmpty());
-            assertEquals(3, r.getBatchSize());
         }
+        // The batch, then each request on its own: a model that fails everything fails every request.
+        assertEquals(3, engine.calls.size());
+        assertEquals(1, answers.get(0).result().getBatchSize());
+        assertEquals(2, answers.get(1).result().getBatchSize());
         engine.failure = null;
         assertEquals(Status.OK, service.process(batch(2, accept(request("c", "z").build()))).get(0).result().getStatus());
+    }
+
+    @Test
+    void aRequestTheModelFailsOnDoesNotFailItsNeighbours() {
+        engine.poison = "a prompt the model chokes on";
+        InferenceJob a = accept(request("a", "a red cube").setSeed(1L).build());
+        InferenceJob bad = accept(request("bad", "a prompt the model chokes on").build());
+        InferenceJob c = accept(request("c", "a blue sphere").setNumImages(2).setSeed(5L).build());
+        List<Answer> answers = service.process(batch(1, a, bad, c));
+        assertEquals(Status.OK, answers.get(0).result().getStatus());
+        assertEquals(Status.FAILED, answers.get(1).result().getStatus());
+        assertEquals("INFERENCE_FAILED", answers.get(1).result().getErrorCode());
+        assertTrue(answers.get(1).result().getErrorMessage().contains("cannot handle"));
+        assertEquals(Status.OK, answers.get(2).result().getStatus());
+        assertEquals(2, answers.get(2).result().getImages().size());
+        // The survivors' embeddings are those a clean run gives: alone they match the model called directly.
+        float[] direct = model.embed(List.of("a blue sphere"), new float[][] {dev.umbra.model.PriorNoise.gaussian(6, 64)},
+                false).imageEmbeds()[0];
+        List<Float> got = answers.get(2).result().getImages().get(1).getImageEmbedding();
+        for (int i = 0; i < direct.length; i++) {
+            assertEquals(direct[i], got.get(i), 1e-5f);
+        }
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.umbra.cli;
 
-import dev.umbra.batch.BatchPolicy;
 import dev.umbra.kafka.demo.DemoOptions;
 import dev.umbra.kafka.demo.DemoReport;
 import dev.umbra.kafka.demo.DemoRun;
@@ -38,27 +37,22 @@ final class DemoCommand implements Callable<Integer> {
             description = "num_images of each request (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + BatchPolicy.DEFAULT_MAX_BATCH_ROWS,
-            description = "Most rows (images) per inference batch (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--max-wait-ms", paramLabel = "N", defaultValue = "" + BatchPolicy.DEFAULT_MAX_BATCH_DELAY_MILLIS,
-            description = "Longest a request waits for others to fill its batch (default: ${DEFAULT-VALUE}).")
-    long maxWaitMs;
+    @CommandLine.Mixin
+    BatchingMixin batching;
 
     @Option(names = "--timeout-s", paramLabel = "N", defaultValue = "300",
             description = "Longest to wait for all results once the requests are sent (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @CommandLine.Mixin
+    VerboseMixin verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        DemoOptions options = new DemoOptions(count, prompts, out, images, new BatchPolicy(batchSize, maxWaitMs),
+        DemoOptions options = new DemoOptions(count, prompts, out, images, batching.toPolicy(),
                 Duration.ofSeconds(timeoutSeconds));
         DemoReport report = new DemoRun(options, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
         if (!report.complete()) {

@@ -55,18 +55,11 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @CommandLine.Mixin
+    RuntimeOptionsMixin runtime;
 
-    @Option(names = "--dtype", defaultValue = "auto", description = "auto (fp16 on GPU, fp32 on CPU), float32 or float16.")
-    String dtype;
-
-    @Option(names = "--pad-token-id", paramLabel = "ID", defaultValue = "0",
-            description = "Padding id: 0 (Kandinsky, Karlo) or 49407 (openai/clip-vit-large-patch14). Default: ${DEFAULT-VALUE}.")
-    long padTokenId;
-
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @CommandLine.Mixin
+    VerboseMixin verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -80,7 +73,7 @@ final class EmbedCommand implements Callable<Integer> {
             noiseSpec = noise != null && noise.seed != null ? EmbedJob.Noise.seed(noise.seed) : EmbedJob.Noise.randomSeed();
         }
         EmbedJob.Options options = new EmbedJob.Options(model, tokenizer, textEncoder, prior, prompts, out,
-                noiseSpec, batchSize, device, dtype, padTokenId);
+                noiseSpec, batchSize, runtime.device, runtime.dtype, runtime.padTokenId);
         var err = spec.commandLine().getErr();
         EmbedJob.Summary summary = EmbedJob.run(options, line -> {
             err.println(line);

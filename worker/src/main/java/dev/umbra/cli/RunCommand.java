@@ -1,13 +1,12 @@
 package dev.umbra.cli;
 
-import dev.umbra.batch.BatchPolicy;
 import dev.umbra.kafka.WorkerConfig;
 import dev.umbra.kafka.WorkerProcess;
-import dev.umbra.model.RuntimeOptions;
 import dev.umbra.worker.WorkerLimits;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,23 +53,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Model folder holding tokenizer/, text_encoder/ and prior/ (default: the embedded tiny model).")
     Path model;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @CommandLine.Mixin
+    RuntimeOptionsMixin runtime;
 
-    @Option(names = "--dtype", defaultValue = "auto", description = "auto (fp16 on GPU, fp32 on CPU), float32 or float16.")
-    String dtype;
-
-    @Option(names = "--pad-token-id", paramLabel = "ID", defaultValue = "0",
-            description = "Padding id: 0 (Kandinsky, Karlo) or 49407 (openai/clip-vit-large-patch14). Default: ${DEFAULT-VALUE}.")
-    long padTokenId;
-
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + BatchPolicy.DEFAULT_MAX_BATCH_ROWS,
-            description = "Most rows (images) per inference batch (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--max-wait-ms", paramLabel = "N", defaultValue = "" + BatchPolicy.DEFAULT_MAX_BATCH_DELAY_MILLIS,
-            description = "Longest a request waits for others to fill its batch (default: ${DEFAULT-VALUE}).")
-    long maxWaitMs;
+    @CommandLine.Mixin
+    BatchingMixin batching;
 
     @Option(names = "--max-in-flight-rows", paramLabel = "N",
             description = "Rows accepted but unanswered above which fetching pauses (default: 4 batches).")
@@ -84,8 +71,8 @@ final class RunCommand implements Callable<Integer> {
             defaultValue = "" + WorkerLimits.DEFAULT_MAX_IMAGES_PER_REQUEST, description = "Default: ${DEFAULT-VALUE}.")
     int maxImagesPerRequest;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @CommandLine.Mixin
+    VerboseMixin verbose;
 
     @Override
     public Integer call() throws Exception {
@@ -95,13 +82,13 @@ final class RunCommand implements Callable<Integer> {
                 .deadLetterTopic(deadLetterTopic)
                 .groupId(groupId)
                 .workerId(workerId)
-                .batchPolicy(new BatchPolicy(batchSize, maxWaitMs))
+                .batchPolicy(batching.toPolicy())
                 .limits(new WorkerLimits(maxPromptChars, maxImagesPerRequest))
                 .kafkaProperties(kafkaProperties);
         if (maxInFlightRows != null) {
             config.maxInFlightRows(maxInFlightRows);
         }
-        WorkerProcess.runUntilShutdown(config.build(), model, new RuntimeOptions(device, dtype, padTokenId));
+        WorkerProcess.runUntilShutdown(config.build(), model, runtime.toRuntimeOptions());
         return 0;
     }
 }

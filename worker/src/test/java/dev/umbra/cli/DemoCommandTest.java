@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,21 +20,12 @@ class DemoCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = UmbraCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void everyRequestIsAnsweredAndWrittenWithAllFields() throws Exception {
         Path prompts = Files.writeString(tmp.resolve("prompts.txt"), "a red cube\na blue ball\n\n");
         Path out = tmp.resolve("out");
-        Run r = run("demo", "--count", "15", "--prompts", prompts.toString(), "--out", out.toString(),
+        CliRun r = CliRun.of("demo", "--count", "15", "--prompts", prompts.toString(), "--out", out.toString(),
                 "--images", "2", "--batch-size", "4", "--max-wait-ms", "30", "--timeout-s", "120");
         assertEquals(0, r.code(), r.err());
         List<JsonObject> lines = Files.readAllLines(out.resolve("results.jsonl")).stream().map(JsonObject::new).toList();
@@ -61,10 +50,10 @@ class DemoCommandTest {
 
     @Test
     void badOptionsExitWithCodeTwoNamingTheValue() {
-        Run r = run("demo", "--count", "0");
+        CliRun r = CliRun.of("demo", "--count", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("count must be at least 1 (got 0)"), r.err());
-        Run missing = run("demo", "--prompts", tmp.resolve("nope.txt").toString());
+        CliRun missing = CliRun.of("demo", "--prompts", tmp.resolve("nope.txt").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("nope.txt"), missing.err());
     }

@@ -11,8 +11,6 @@ import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.Golden;
 import dev.umbra.model.PriorNoise;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -26,15 +24,6 @@ class EmbedCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = UmbraCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private Path prompts() {
         return Golden.dir().resolve("inputs/prompts.txt");
     }
@@ -42,7 +31,7 @@ class EmbedCommandTest {
     @Test
     void writesEveryOutputMatchingTheGoldenSet() throws IOException {
         Path out = tmp.resolve("out");
-        Run r = run("embed", "--model", EmbeddedModels.defaultModelDir().toString(), "--prompts", prompts().toString(),
+        CliRun r = CliRun.of("embed", "--model", EmbeddedModels.defaultModelDir().toString(), "--prompts", prompts().toString(),
                 "--out", out.toString(), "--noise", Golden.dir().resolve("inputs/noise.npy").toString(), "--batch-size", "4");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("embedded 14 prompt(s) in 4 batch(es)"), r.out());
@@ -68,7 +57,7 @@ class EmbedCommandTest {
     void zeroNoiseAndSeparatePartFolders() throws IOException {
         Path model = EmbeddedModels.defaultModelDir();
         Path out = tmp.resolve("zeros");
-        Run r = run("embed", "--tokenizer", model.resolve("tokenizer").toString(),
+        CliRun r = CliRun.of("embed", "--tokenizer", model.resolve("tokenizer").toString(),
                 "--text-encoder", model.resolve("text_encoder").toString(), "--prior", model.resolve("prior").toString(),
                 "--prompts", prompts().toString(), "--out", out.toString(), "--noise", "zeros");
         assertEquals(0, r.code(), r.err());
@@ -81,10 +70,10 @@ class EmbedCommandTest {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
         Path c = tmp.resolve("c");
-        assertEquals(0, run("embed", "--prompts", prompts().toString(), "--out", a.toString(), "--seed", "42").code());
-        assertEquals(0, run("embed", "--prompts", prompts().toString(), "--out", b.toString(), "--seed", "42",
+        assertEquals(0, CliRun.of("embed", "--prompts", prompts().toString(), "--out", a.toString(), "--seed", "42").code());
+        assertEquals(0, CliRun.of("embed", "--prompts", prompts().toString(), "--out", b.toString(), "--seed", "42",
                 "--batch-size", "3").code());
-        assertEquals(0, run("embed", "--prompts", prompts().toString(), "--out", c.toString(), "--seed", "43").code());
+        assertEquals(0, CliRun.of("embed", "--prompts", prompts().toString(), "--out", c.toString(), "--seed", "43").code());
         float[][] ea = Npy.readFloat32Matrix(a.resolve("image_embeds.npy"));
         float[][] eb = Npy.readFloat32Matrix(b.resolve("image_embeds.npy"));
         float[][] ec = Npy.readFloat32Matrix(c.resolve("image_embeds.npy"));
@@ -98,7 +87,7 @@ class EmbedCommandTest {
         Path one = tmp.resolve("one");
         Path single = tmp.resolve("single.txt");
         Files.writeString(single, Files.readAllLines(prompts()).get(3) + "\n");
-        assertEquals(0, run("embed", "--prompts", single.toString(), "--out", one.toString(), "--seed", "45").code());
+        assertEquals(0, CliRun.of("embed", "--prompts", single.toString(), "--out", one.toString(), "--seed", "45").code());
         float[][] e1 = Npy.readFloat32Matrix(one.resolve("image_embeds.npy"));
         assertArrayEquals(ea[3], e1[0], 1e-5f);
         assertEquals(64, PriorNoise.gaussian(45, 64).length);
@@ -106,14 +95,14 @@ class EmbedCommandTest {
 
     @Test
     void missingPromptsFileIsOneLineAndExitCode2() {
-        Run r = run("embed", "--prompts", tmp.resolve("nope.txt").toString(), "--out", tmp.resolve("o").toString());
+        CliRun r = CliRun.of("embed", "--prompts", tmp.resolve("nope.txt").toString(), "--out", tmp.resolve("o").toString());
         assertBadInput(r, "nope.txt: file not found");
     }
 
     @Test
     void emptyPromptsFile() throws IOException {
         Path empty = Files.writeString(tmp.resolve("empty.txt"), "");
-        assertBadInput(run("embed", "--prompts", empty.toString(), "--out", tmp.resolve("o").toString()),
+        assertBadInput(CliRun.of("embed", "--prompts", empty.toString(), "--out", tmp.resolve("o").toString()),
                 "empty.txt: holds no prompts");
     }
 
@@ -121,7 +110,7 @@ class EmbedCommandTest {
     void noiseOfTheWrongShape() throws IOException {
         Path noise = tmp.resolve("noise.npy");
         Npy.write(noise, new float[3][64]);
-        assertBadInput(run("embed", "--prompts", prompts().toString(), "--out", tmp.resolve("o").toString(),
+        assertBadInput(CliRun.of("embed", "--prompts", prompts().toString(), "--out", tmp.resolve("o").toString(),
                 "--noise", noise.toString()), "noise.npy: shape [3, 64] does not fit: expected [14, 64]");
     }
 
@@ -129,26 +118,26 @@ class EmbedCommandTest {
     void malformedConfigAndMismatchedCheckpoint() throws IOException {
         Path model = copyModel();
         Files.writeString(model.resolve("prior/config.json"), "{\"num_layers\": 2,");
-        assertBadInput(run("embed", "--model", model.toString(), "--prompts", prompts().toString(),
+        assertBadInput(CliRun.of("embed", "--model", model.toString(), "--prompts", prompts().toString(),
                 "--out", tmp.resolve("o").toString()), "prior/config.json: malformed JSON");
 
         Path other = copyModel();
         String config = Files.readString(other.resolve("prior/config.json")).replace("\"num_layers\": 2", "\"num_layers\": 3");
         Files.writeString(other.resolve("prior/config.json"), config);
-        Run r = run("embed", "--model", other.toString(), "--prompts", prompts().toString(), "--out", tmp.resolve("o").toString());
+        CliRun r = CliRun.of("embed", "--model", other.toString(), "--prompts", prompts().toString(), "--out", tmp.resolve("o").toString());
         assertBadInput(r, "checkpoint does not match its config");
         assertTrue(r.err().contains("transformer_blocks.2."), r.err());
     }
 
     @Test
     void verboseShowsTheStackTrace() {
-        Run r = run("embed", "--prompts", prompts().toString(), "--out", tmp.resolve("o").toString(),
+        CliRun r = CliRun.of("embed", "--prompts", prompts().toString(), "--out", tmp.resolve("o").toString(),
                 "--model", tmp.resolve("missing-model").toString(), "--verbose");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("\tat "), r.err());
     }
 
-    private static void assertBadInput(Run r, String expected) {
+    private static void assertBadInput(CliRun r, String expected) {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(expected), "stderr should contain '" + expected + "' but was: " + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());

@@ -10,14 +10,14 @@ class RunCommandTest {
 
     @Test
     void bootstrapServersAreRequired() {
-        DemoCommandTest.Run r = DemoCommandTest.run("run");
+        CliRun r = CliRun.of("run");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--bootstrap-servers"), r.err());
     }
 
     @Test
     void reservedKafkaPropertyIsRefusedBeforeAnythingStarts() {
-        DemoCommandTest.Run r = DemoCommandTest.run("run", "--bootstrap-servers", "127.0.0.1:1",
+        CliRun r = CliRun.of("run", "--bootstrap-servers", "127.0.0.1:1",
                 "--kafka-property", "enable.auto.commit=true");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("'enable.auto.commit'"), r.err());
@@ -25,7 +25,7 @@ class RunCommandTest {
 
     @Test
     void badBatchSizeIsRefusedNamingIt() {
-        DemoCommandTest.Run r = DemoCommandTest.run("run", "--bootstrap-servers", "127.0.0.1:1", "--batch-size", "0");
+        CliRun r = CliRun.of("run", "--bootstrap-servers", "127.0.0.1:1", "--batch-size", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("maxBatchRows must be at least 1 (got 0)"), r.err());
     }

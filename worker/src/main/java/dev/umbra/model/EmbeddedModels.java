@@ -8,13 +8,18 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
  * The model files shipped inside the jar: the CLIP tokenizer and the tiny default model.
  *
  * <p>Checkpoints are memory-mapped, which needs real files, so the resources are copied once into a cache
- * folder ({@code $UMBRA_CACHE_DIR}, else {@code ~/.cache/umbra}) and reused from there.
+ * folder ({@code $UMBRA_CACHE_DIR}, else {@code ~/.cache/umbra}), named by a hash of their content, and reused
+ * from there.
  */
 public final class EmbeddedModels {
 
@@ -28,14 +33,20 @@ public final class EmbeddedModels {
             "models/tiny/text_encoder/model.safetensors",
             "models/tiny/prior/config.json",
             "models/tiny/prior/diffusion_pytorch_model.safetensors");
-    // Bump when a shipped file changes so that stale caches are not reused.
-    private static final String VERSION = "v1";
+    // The cache folders are named by the content of what they hold, so a changed jar never reuses stale files.
+    private static volatile String modelVersion;
+    private static volatile String tokenizerVersion;
 
     private EmbeddedModels() {}
 
     /** The default model in the standard layout ({@code tokenizer/}, {@code text_encoder/}, {@code prior/}). */
     public static Path defaultModelDir() {
-        Path dir = cacheDir().resolve("models").resolve("tiny-" + VERSION);
+        if (modelVersion == null) {
+            List<String> all = new ArrayList<>(TINY_FILES);
+            all.add(TOKENIZER);
+            modelVersion = contentHash(all);
+        }
+        Path dir = cacheDir().resolve("models").resolve("tiny-" + modelVersion);
         for (String file : TINY_FILES) {
             extract(file, dir.resolve(file.substring("models/tiny/".length())));
         }
@@ -45,9 +56,35 @@ public final class EmbeddedModels {
 
     /** The folder holding the shipped CLIP {@code tokenizer.json}. */
     public static Path defaultTokenizerDir() {
-        Path dir = cacheDir().resolve("tokenizer").resolve("clip-" + VERSION);
+        if (tokenizerVersion == null) {
+            tokenizerVersion = contentHash(List.of(TOKENIZER));
+        }
+        Path dir = cacheDir().resolve("tokenizer").resolve("clip-" + tokenizerVersion);
         extract(TOKENIZER, dir.resolve("tokenizer.json"));
         return dir;
+    }
+
+    /** The first 16 hex digits of the SHA-256 of the named resources' bytes, in order. */
+    private static String contentHash(List<String> resources) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (String resource : resources) {
+                try (InputStream in = EmbeddedModels.class.getResourceAsStream(ROOT + resource)) {
+                    if (in == null) {
+                        throw new ModelException("embedded resource " + ROOT + resource + " is missing from the jar");
+                    }
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        digest.update(buf, 0, n);
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the embedded model", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Path cacheDir() {

@@ -12,6 +12,7 @@ import dev.umbra.model.nn.Attention;
 import dev.umbra.model.nn.Embedding;
 import dev.umbra.model.nn.HfBlock;
 import dev.umbra.model.nn.LayerNorm;
+import dev.umbra.model.nn.LayerStack;
 import dev.umbra.model.nn.MaskedBlock;
 import dev.umbra.model.nn.UnaryBlock;
 import dev.umbra.model.nn.Linear;
@@ -161,10 +162,7 @@ public final class ClipTextModelWithProjection extends HfBlock {
 
         @Override
         public NDArray apply(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
-            for (ClipEncoderLayer layer : layers.modules()) {
-                x = layer.apply(ps, x, mask, training);
-            }
-            return x;
+            return LayerStack.apply(layers.modules(), ps, x, mask, training);
         }
     }
 

@@ -14,6 +14,7 @@ import dev.umbra.model.nn.Activations;
 import dev.umbra.model.nn.Attention;
 import dev.umbra.model.nn.HfBlock;
 import dev.umbra.model.nn.LayerNorm;
+import dev.umbra.model.nn.LayerStack;
 import dev.umbra.model.nn.MaskedBlock;
 import dev.umbra.model.nn.UnaryBlock;
 import dev.umbra.model.nn.Linear;
@@ -86,9 +87,7 @@ public final class PriorTransformer extends HfBlock {
                 .add(ps.getValue(positionalEmbedding, x.getDevice(), training));             // [B,80,D]
 
         NDArray mask = attentionMask == null ? null : additiveMask(attentionMask, h.getDataType());   // [B,1,80,80]
-        for (BasicTransformerBlock block : transformerBlocks.modules()) {
-            h = block.apply(ps, h, mask, training);
-        }
+        h = LayerStack.apply(transformerBlocks.modules(), ps, h, mask, training);
         NDArray last = normOut.apply(ps, h, training).get(":, -1");                          // [B,D] prd token
         return new NDList(projToClipEmbeddings.apply(ps, last, training));                    // [B,E]
     }

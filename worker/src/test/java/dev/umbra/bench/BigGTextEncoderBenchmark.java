@@ -15,8 +15,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The CLIP ViT-bigG/14 text tower (695M parameters, random weights), fp32 on the CPU, at batch 1 and 8 only:
- * one batch of 8 takes seconds on two cores, so 32 and 64 would not fit a run of reasonable length.
+ * The CLIP ViT-bigG/14 text tower (695M parameters, random weights), fp32 on the CPU, at batch 1 and 8 by
+ * default: one batch of 8 takes seconds on two cores. Batch 32 and 64 (12 and 20 s a call) run on request:
+ * {@code worker/bench.sh jmh BigGTextEncoderBenchmark -p batch=32,64 -wi 1 -i 2 -w 1 -r 1}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

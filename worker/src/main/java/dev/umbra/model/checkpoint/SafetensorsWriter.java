@@ -64,7 +64,16 @@ public final class SafetensorsWriter {
             }
             var channel = Channels.newChannel(out);
             for (NDArray a : tensors.values()) {
-                channel.write(encode(a, storedType(a, type)));
+                TensorType stored = storedType(a, type);
+                NDArray converted = converted(a, stored);
+                try {
+                    channel.write(stored == TensorType.BF16 ? toBf16(converted.toFloatArray()) : littleEndian(converted));
+                } finally {
+                    // A conversion belongs to the source array's manager: free it now, not with the model.
+                    if (converted != a) {
+                        converted.close();
+                    }
+                }
             }
         }
     }
@@ -122,17 +131,14 @@ public final class SafetensorsWriter {
         return floatType;
     }
 
-    private static ByteBuffer encode(NDArray a, TensorType type) {
-        switch (type) {
-            case F32:
-                return littleEndian(a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false));
-            case F16:
-                return littleEndian(a.getDataType() == DataType.FLOAT16 ? a : a.toType(DataType.FLOAT16, false));
-            case BF16:
-                return toBf16(a.toType(DataType.FLOAT32, false).toFloatArray());
-            default:
-                return littleEndian(a);
-        }
+    /** The array in the type its bytes are written from: F16 for F16, F32 for F32 and BF16, itself for integers. */
+    private static NDArray converted(NDArray a, TensorType type) {
+        DataType want = switch (type) {
+            case F16 -> DataType.FLOAT16;
+            case F32, BF16 -> DataType.FLOAT32;
+            default -> a.getDataType();
+        };
+        return a.getDataType() == want ? a : a.toType(want, false);
     }
 
     private static ByteBuffer littleEndian(NDArray a) {

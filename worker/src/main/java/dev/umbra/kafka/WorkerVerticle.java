@@ -8,6 +8,7 @@ import dev.umbra.schemas.EventCodec;
 import dev.umbra.schemas.EventDecodeException;
 import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.PromptRequest;
+import dev.umbra.schemas.Status;
 import dev.umbra.worker.Admission;
 import dev.umbra.worker.Answer;
 import dev.umbra.worker.EmbeddingEngine;
@@ -39,6 +40,9 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -222,7 +226,8 @@ final class WorkerVerticle extends VerticleBase {
         byte[] value = codec.encode(result);
         byte[] key = answer.requestId().getBytes(StandardCharsets.UTF_8);
         return sendUntilAcknowledged(KafkaProducerRecord.create(config.resultsTopic(), key, value),
-                "result of " + answer.requestId())
+                "result of " + answer.requestId(),
+                () -> KafkaProducerRecord.create(config.resultsTopic(), key, codec.encode(tooLarge(result, value.length))))
                 .onSuccess(v -> {
                     published.incrementAndGet();
                     done(ticket);
@@ -245,29 +250,41 @@ final class WorkerVerticle extends VerticleBase {
                 .setFailedAt(service.clock().now())
                 .build();
         sendUntilAcknowledged(KafkaProducerRecord.create(config.deadLetterTopic(), record.key(), codec.encode(letter)),
-                "dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset())
+                "dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset(),
+                () -> KafkaProducerRecord.create(config.deadLetterTopic(), null, codec.encode(withoutOriginal(letter))))
                 .onSuccess(v -> {
                     deadLetters.incrementAndGet();
                     done(ticket);
                 });
     }
 
-    private Future<Void> sendUntilAcknowledged(KafkaProducerRecord<byte[], byte[]> record, String what) {
+    /**
+     * Sends until the broker acknowledges. A record too large for the producer or the topic can never succeed:
+     * {@code smaller} replaces it once (a FAILED result, a dead letter without the original bytes), so that bad
+     * input cannot hold its partition's commits, and the worker, forever.
+     */
+    private Future<Void> sendUntilAcknowledged(KafkaProducerRecord<byte[], byte[]> record, String what,
+            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller) {
         Promise<Void> acknowledged = Promise.promise();
-        send(record, what, acknowledged);
+        send(record, what, smaller, acknowledged);
         return acknowledged.future();
     }
 
-    private void send(KafkaProducerRecord<byte[], byte[]> record, String what, Promise<Void> acknowledged) {
+    private void send(KafkaProducerRecord<byte[], byte[]> record, String what,
+            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller, Promise<Void> acknowledged) {
         producer.send(record).onComplete(ar -> {
             if (ar.succeeded()) {
                 acknowledged.complete();
             } else if (closed) {
                 acknowledged.fail(ar.cause());
+            } else if (smaller != null && isTooLarge(ar.cause())) {
+                LOG.warn("the {} is too large to publish ({}); sending a reduced one instead", what,
+                        ar.cause().toString());
+                send(smaller.get(), what + " (reduced)", null, acknowledged);
             } else {
                 LOG.warn("publishing the {} failed, retrying in {} ms: {}", what, PUBLISH_RETRY_MILLIS,
                         ar.cause().toString());
-                vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, acknowledged));
+                vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, smaller, acknowledged));
             }
         });
     }
@@ -447,6 +464,39 @@ final class WorkerVerticle extends VerticleBase {
         props.put("bootstrap.servers", config.bootstrapServers());
         props.put("client.id", config.clientId() + "-admin");
         return props;
+    }
+
+    private static boolean isTooLarge(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The same answer, FAILED, without what made it too large: images, diversity and the caller's metadata. */
+    private static ImageResult tooLarge(ImageResult result, int bytes) {
+        return ImageResult.newBuilder(result)
+                .setStatus(Status.FAILED)
+                .setErrorCode(ErrorCode.RESULT_TOO_LARGE.name())
+                .setErrorMessage("the result (" + bytes + " bytes encoded) is larger than the producer or the results"
+                        + " topic accepts; images and metadata were dropped"
+                        + (result.getErrorCode() == null ? "" : " (original error " + result.getErrorCode() + ")"))
+                .setImages(List.of())
+                .setDiversity(null)
+                .setMetadata(Map.of())
+                .build();
+    }
+
+    private static DeadLetter withoutOriginal(DeadLetter letter) {
+        int size = letter.getOriginalValue() == null ? 0 : letter.getOriginalValue().remaining();
+        return DeadLetter.newBuilder(letter)
+                .setOriginalValue(null)
+                .setOriginalKey(null)
+                .setReason(letter.getReason() + " (the original value, " + size
+                        + " bytes, was too large to keep in the dead letter)")
+                .build();
     }
 
     private static String describe(Throwable error) {

@@ -13,5 +13,10 @@ public enum ErrorCode {
     /** The request's deadline passed before its batch ran. */
     DEADLINE_EXCEEDED,
     /** The model failed on the request's batch. */
-    INFERENCE_FAILED
+    INFERENCE_FAILED,
+    /**
+     * The result was larger than the producer or the results topic accepts (e.g. a huge metadata map): it is
+     * answered FAILED without images and metadata instead.
+     */
+    RESULT_TOO_LARGE
 }

@@ -224,6 +224,38 @@ class StreamingWorkerIntegrationTest {
     }
 
     @Test
+    void resultsAndDeadLettersTooLargeToPublishAreReducedAndTheWorkerGoesOn() throws Exception {
+        KafkaTestKit.Topics topics = kit.createTopics(name, 1);
+        // The worker's producer takes records up to 64 KB; each bad input below makes an answer of over 100 KB.
+        WorkerConfig config = topics.config(kit.bootstrapServers())
+                .kafkaProperties(Map.of("producer.max.request.size", "65536")).build();
+        StreamingWorker worker = start(config, EmbeddingEngine.of(model), OffsetCommitter.KAFKA);
+        byte[] garbage = new byte[100_000];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        kit.produce(List.of(
+                KafkaTestKit.record(topics.prompts(), KafkaTestKit.request("big", "a cat")
+                        .setMetadata(Map.of("blob", "m".repeat(100_000))).build()),
+                new ProducerRecord<>(topics.prompts(), KafkaTestKit.key("garbage"), garbage),
+                KafkaTestKit.record(topics.prompts(), KafkaTestKit.request("after", "a dog").build())));
+
+        Map<String, ImageResult> results = decodeResults(kit.readAtLeast(topics.results(), 2)).stream()
+                .collect(Collectors.toMap(ImageResult::getRequestId, r -> r));
+        ImageResult big = results.get("big");
+        assertEquals(Status.FAILED, big.getStatus());
+        assertEquals("RESULT_TOO_LARGE", big.getErrorCode());
+        assertTrue(big.getImages().isEmpty() && big.getMetadata().isEmpty());
+        assertEquals(Status.OK, results.get("after").getStatus());
+
+        DeadLetter letter = KafkaTestKit.CODEC.decodeDeadLetter(kit.readAtLeast(topics.deadLetters(), 1).get(0).value());
+        assertEquals("NOT_SINGLE_OBJECT_ENCODED", letter.getErrorCode());
+        assertEquals(null, letter.getOriginalValue());
+        assertTrue(letter.getReason().contains("100000 bytes, was too large"), letter.getReason());
+
+        kit.awaitFullyCommitted(topics.group(), topics.prompts());
+        worker.stop().await(60, TimeUnit.SECONDS);
+    }
+
+    @Test
     void fetchingPausesAtTheInFlightBoundAndResumesWhenDrained() throws Exception {
         KafkaTestKit.Topics topics = kit.createTopics(name, 1);
         int n = 24;

@@ -15,10 +15,10 @@ import dev.umbra.model.nn.Attention;
 import dev.umbra.model.nn.HfBlock;
 import dev.umbra.model.nn.LayerNorm;
 import dev.umbra.model.nn.LayerStack;
-import dev.umbra.model.nn.MaskedBlock;
-import dev.umbra.model.nn.UnaryBlock;
 import dev.umbra.model.nn.Linear;
+import dev.umbra.model.nn.MaskedBlock;
 import dev.umbra.model.nn.ModuleList;
+import dev.umbra.model.nn.UnaryBlock;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -39,6 +39,9 @@ final class BenchModels {
     /** The ECLIPSE prior for Kandinsky v2.2 (ECLIPSE-SPEC section 2). */
     static final PriorConfig KANDINSKY_PRIOR = new PriorConfig(16, 32, 10, 1280, 77, 3);
     static final long KANDINSKY_PRIOR_PARAMS = 34_193_152L;
+    /** The ECLIPSE prior for Karlo: the same network with E=768. */
+    static final PriorConfig KARLO_PRIOR = new PriorConfig(16, 32, 10, 768, 77, 3);
+    static final long KARLO_PRIOR_PARAMS = 33_143_040L;
     /** CLIP ViT-L/14 text tower (Karlo's encoder). */
     static final ClipTextConfig VIT_L_TEXT =
             new ClipTextConfig(49408, 768, 3072, 768, 12, 12, 77, "quick_gelu", 1e-5, EOS);
@@ -59,8 +62,10 @@ final class BenchModels {
                 return PriorConfig.load(EmbeddedModels.defaultModelDir().resolve("prior"));
             case "kandinsky":
                 return KANDINSKY_PRIOR;
+            case "karlo":
+                return KARLO_PRIOR;
             default:
-                throw new IllegalArgumentException("unknown prior size \"" + name + "\" (tiny, kandinsky)");
+                throw new IllegalArgumentException("unknown prior size \"" + name + "\" (tiny, kandinsky, karlo)");
         }
     }
 

@@ -50,6 +50,8 @@ public class PriorBenchmark {
         prior = BenchModels.randomWeights(new PriorTransformer(config), manager, 42);
         if (model.equals("kandinsky")) {
             BenchModels.requireCount("the Kandinsky prior", prior, BenchModels.KANDINSKY_PRIOR_PARAMS);
+        } else if (model.equals("karlo")) {
+            BenchModels.requireCount("the Karlo prior", prior, BenchModels.KARLO_PRIOR_PARAMS);
         }
         parameterStore = new ParameterStore(manager, false);
         inputs = BenchModels.priorInputs(manager, batch, config.embeddingDim(), 7);

@@ -41,8 +41,7 @@ public final class WorkerProcess implements AutoCloseable {
      */
     public static WorkerProcess start(WorkerConfig config, Path modelDir, RuntimeOptions runtime) throws Exception {
         EclipseModel model = modelDir == null
-                ? EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()), runtime,
-                        EmbeddedModels.DEFAULT_MODEL_NAME)
+                ? EmbeddedModels.loadDefault(runtime)
                 : EclipseModel.load(ModelPaths.of(modelDir), runtime);
         Vertx vertx = Vertx.vertx();
         // Starting covers topic checks and the group join's first steps: give it the shutdown budget too.

@@ -54,6 +54,11 @@ public final class EmbeddedModels {
         return dir;
     }
 
+    /** Loads the embedded default model, served as {@link #DEFAULT_MODEL_NAME}. */
+    public static EclipseModel loadDefault(RuntimeOptions options) {
+        return EclipseModel.load(ModelPaths.of(defaultModelDir()), options, DEFAULT_MODEL_NAME);
+    }
+
     /** The folder holding the shipped CLIP {@code tokenizer.json}. */
     public static Path defaultTokenizerDir() {
         if (tokenizerVersion == null) {

@@ -6,7 +6,6 @@ import dev.umbra.kafka.WorkerStats;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
-import dev.umbra.model.ModelPaths;
 import dev.umbra.model.RuntimeOptions;
 import dev.umbra.schemas.EventCodec;
 import dev.umbra.schemas.ImageResult;
@@ -66,8 +65,7 @@ public final class DemoRun {
                 EmbeddedModels.DEFAULT_MODEL_NAME);
         err.flush();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()),
-                     RuntimeOptions.defaults(), EmbeddedModels.DEFAULT_MODEL_NAME)) {
+             EclipseModel model = EmbeddedModels.loadDefault(RuntimeOptions.defaults())) {
             broker.createTopics(Map.of(PROMPTS, PROMPT_PARTITIONS, RESULTS, 1, DEAD_LETTERS, 1));
             WorkerConfig config = WorkerConfig.builder(broker.bootstrapServers())
                     .workerId("demo-worker")

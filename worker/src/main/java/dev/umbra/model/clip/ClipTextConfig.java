@@ -30,7 +30,7 @@ public record ClipTextConfig(
         int maxPositionEmbeddings,
         String hiddenAct,
         double layerNormEps,
-        long eosTokenId) {
+        long eosTokenId) implements ClipEncoderConfig {
 
     public static final String FILE = "config.json";
 
@@ -42,10 +42,6 @@ public record ClipTextConfig(
         if (Activations.forName(hiddenAct) == null) {
             throw new ModelException("hidden_act = \"" + hiddenAct + "\" is not supported (gelu, quick_gelu)");
         }
-    }
-
-    public int headDim() {
-        return hiddenSize / numAttentionHeads;
     }
 
     /** Reads {@code dir/config.json}, refusing options this implementation does not have. */

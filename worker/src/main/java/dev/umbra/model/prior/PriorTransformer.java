@@ -28,7 +28,8 @@ import java.util.List;
  *
  * <p>Inputs: {@code noise [B,E]}, {@code text_embeds [B,E]}, {@code last_hidden_state [B,77,E]} and,
  * optionally, {@code attention_mask [B,77]} (1 = token, 0 = padding). Without a mask there is no causal mask
- * either, as in diffusers. Output: {@code image_embeds [B,E]}.
+ * either, as in diffusers. Output: {@code image_embeds [B,E]}. With a mask, the text may also be a prefix of the
+ * 77 tokens that holds every real one (training cuts short prompts so).
  */
 public final class PriorTransformer extends HfBlock {
 
@@ -84,7 +85,7 @@ public final class PriorTransformer extends HfBlock {
         // noise first, so that the broadcast result belongs to the batch's manager, not the model's
         NDArray prd = x.zerosLike().add(ps.getValue(prdEmbedding, x.getDevice(), training)); // [B,1,D]
         NDArray h = NDArrays.concat(new NDList(e, p, x, prd), 1)
-                .add(ps.getValue(positionalEmbedding, x.getDevice(), training));             // [B,80,D]
+                .add(positions(ps, x, lastHiddenState.getShape().get(1), attentionMask, training)); // [B,80,D]
 
         NDArray mask = attentionMask == null ? null : additiveMask(attentionMask, h.getDataType());   // [B,1,80,80]
         h = LayerStack.apply(transformerBlocks.modules(), ps, h, mask, training);
@@ -92,11 +93,34 @@ public final class PriorTransformer extends HfBlock {
         return new NDList(projToClipEmbeddings.apply(ps, last, training));                    // [B,E]
     }
 
+    /**
+     * The positional embedding of the sequence. With fewer than {@code num_embeddings} text tokens (a training
+     * batch of short prompts cut after their last real token), the text tokens keep their positions and the three
+     * extra tokens keep theirs: exactly the full model's computation, since the cut tokens would be padding, masked
+     * out of every attention.
+     */
+    private NDArray positions(ParameterStore ps, NDArray x, long textTokens, NDArray attentionMask, boolean training) {
+        NDArray all = ps.getValue(positionalEmbedding, x.getDevice(), training);               // [1,80,D]
+        if (textTokens == config.numEmbeddings()) {
+            return all;
+        }
+        if (textTokens > config.numEmbeddings() || attentionMask == null) {
+            throw new IllegalArgumentException("the prior takes " + config.numEmbeddings()
+                    + " text tokens, or fewer with an attention mask (got " + textTokens + ")");
+        }
+        // slices of a parameter belong to the model's manager: hand them to the batch's instead
+        NDArray text = all.get(":, 0:" + textTokens);
+        text.attach(x.getManager());
+        NDArray extra = all.get(":, " + config.numEmbeddings() + ":");
+        extra.attach(x.getManager());
+        return NDArrays.concat(new NDList(text, extra), 1);
+    }
+
     /** (1 - mask) * -10000 over the text tokens, 0 over the extra ones, plus the causal mask. */
     private NDArray additiveMask(NDArray attentionMask, DataType dtype) {
         NDManager m = attentionMask.getManager();
         long b = attentionMask.getShape().get(0);
-        long l = config.sequenceLength();
+        long l = attentionMask.getShape().get(1) + config.additionalEmbeddings();
         NDArray text = attentionMask.toType(dtype, false).neg().add(1f).mul(MASK_VALUE);    // [B,77]
         NDArray extra = m.zeros(new Shape(b, config.additionalEmbeddings()), dtype);
         NDArray padding = NDArrays.concat(new NDList(text, extra), 1).reshape(b, 1, 1, l);  // [B,1,1,80]

@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import dev.umbra.io.UsageException;
 import dev.umbra.model.ModelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package dev.umbra.embed;
 
-import dev.umbra.cli.UsageException;
 import dev.umbra.io.Npy;
 import dev.umbra.io.PromptsFile;
+import dev.umbra.io.UsageException;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.EmbeddingResult;

@@ -1,2 +1,2 @@
-/** Files the command line reads and writes: NumPy {@code .npy} arrays and prompt lists. */
+/** Files the command line reads and writes: NumPy {@code .npy} arrays, prompt lists, pictures as PNG. */
 package dev.umbra.io;

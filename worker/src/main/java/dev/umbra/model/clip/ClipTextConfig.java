@@ -1,5 +1,7 @@
 package dev.umbra.model.clip;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.umbra.model.ModelException;
 import dev.umbra.model.checkpoint.ConfigReader;
 import dev.umbra.model.nn.Activations;
@@ -42,6 +44,28 @@ public record ClipTextConfig(
         if (Activations.forName(hiddenAct) == null) {
             throw new ModelException("hidden_act = \"" + hiddenAct + "\" is not supported (gelu, quick_gelu)");
         }
+    }
+
+    /** The config as transformers writes it for a {@code CLIPTextModelWithProjection}. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        JsonArray architectures = new JsonArray();
+        architectures.add("CLIPTextModelWithProjection");
+        o.add("architectures", architectures);
+        o.addProperty("model_type", "clip_text_model");
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("hidden_size", hiddenSize);
+        o.addProperty("intermediate_size", intermediateSize);
+        o.addProperty("projection_dim", projectionDim);
+        o.addProperty("num_hidden_layers", numHiddenLayers);
+        o.addProperty("num_attention_heads", numAttentionHeads);
+        o.addProperty("max_position_embeddings", maxPositionEmbeddings);
+        o.addProperty("hidden_act", hiddenAct);
+        o.addProperty("layer_norm_eps", layerNormEps);
+        o.addProperty("bos_token_id", 49406);
+        o.addProperty("eos_token_id", eosTokenId);
+        o.addProperty("pad_token_id", 1);
+        return o;
     }
 
     /** Reads {@code dir/config.json}, refusing options this implementation does not have. */

@@ -1,5 +1,7 @@
 package dev.umbra.model.clip;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.umbra.model.ModelException;
 import dev.umbra.model.checkpoint.ConfigReader;
 import dev.umbra.model.nn.Activations;
@@ -52,6 +54,26 @@ public record ClipVisionConfig(
     public int numPatches() {
         int side = imageSize / patchSize;
         return side * side;
+    }
+
+    /** The config as transformers writes it for a {@code CLIPVisionModelWithProjection}. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        JsonArray architectures = new JsonArray();
+        architectures.add("CLIPVisionModelWithProjection");
+        o.add("architectures", architectures);
+        o.addProperty("model_type", "clip_vision_model");
+        o.addProperty("hidden_size", hiddenSize);
+        o.addProperty("intermediate_size", intermediateSize);
+        o.addProperty("projection_dim", projectionDim);
+        o.addProperty("num_hidden_layers", numHiddenLayers);
+        o.addProperty("num_attention_heads", numAttentionHeads);
+        o.addProperty("num_channels", numChannels);
+        o.addProperty("image_size", imageSize);
+        o.addProperty("patch_size", patchSize);
+        o.addProperty("hidden_act", hiddenAct);
+        o.addProperty("layer_norm_eps", layerNormEps);
+        return o;
     }
 
     /** Reads {@code dir/config.json}, refusing options this implementation does not have. */

@@ -1,5 +1,7 @@
 package dev.umbra.model.prior;
 
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 import dev.umbra.model.ModelException;
 import dev.umbra.model.checkpoint.ConfigReader;
 import java.nio.file.Path;
@@ -40,6 +42,26 @@ public record PriorConfig(
     /** Tokens the transformer sees: the text tokens and the 3 extra ones. */
     public int sequenceLength() {
         return numEmbeddings + additionalEmbeddings;
+    }
+
+    /** The config as diffusers writes it for an ECLIPSE {@code PriorTransformer} (no time token). */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("_class_name", "PriorTransformer");
+        o.addProperty("added_emb_type", "prd");
+        o.addProperty("additional_embeddings", additionalEmbeddings);
+        o.addProperty("attention_head_dim", attentionHeadDim);
+        o.add("clip_embed_dim", JsonNull.INSTANCE);
+        o.addProperty("dropout", 0.0);
+        o.addProperty("embedding_dim", embeddingDim);
+        o.add("embedding_proj_dim", JsonNull.INSTANCE);
+        o.add("embedding_proj_norm_type", JsonNull.INSTANCE);
+        o.addProperty("encoder_hid_proj_type", "linear");
+        o.add("norm_in_type", JsonNull.INSTANCE);
+        o.addProperty("num_attention_heads", numAttentionHeads);
+        o.addProperty("num_embeddings", numEmbeddings);
+        o.addProperty("num_layers", numLayers);
+        return o;
     }
 
     public static PriorConfig load(Path dir) {

@@ -2,15 +2,20 @@ package dev.umbra.shapes.train;
 
 import ai.djl.ndarray.NDArray;
 
-/** The training losses, written with NDArray ops so that autograd follows them. */
+/**
+ * The training losses, written with NDArray ops so that autograd follows them.
+ *
+ * <p>Contrastive losses take several positives per row where a batch repeats a meaning: in a world this small two
+ * captions of one batch often say the same thing, and pushing them apart would teach the opposite of what they
+ * mean. The target of a row is then spread evenly over its positives.
+ */
 public final class Losses {
 
     private Losses() {}
 
     /**
-     * Symmetric InfoNCE (CLIP's loss) between two batches of embeddings, with several positives per row where
-     * the batch repeats a meaning: in a world this small, two captions of one batch often say the same thing,
-     * and pushing them apart would teach the opposite of what they mean.
+     * InfoNCE from each row of {@code a} to the rows of {@code b}: ECLIPSE's contrastive term (paper eq. 4), each
+     * predicted image embedding against the batch's text embeddings.
      *
      * @param a         [B, E] (unnormalised)
      * @param b         [B, E] (unnormalised)
@@ -19,15 +24,28 @@ public final class Losses {
      */
     public static NDArray infoNce(NDArray a, NDArray b, NDArray positives, NDArray logScale) {
         NDArray logits = a.normalize(2, 1).matMul(b.normalize(2, 1).transpose()).mul(logScale.exp());   // [B,B]
-        NDArray rowTargets = positives.div(positives.sum(new int[] {1}, true));
-        NDArray colTargets = positives.div(positives.sum(new int[] {0}, true));
-        NDArray rows = logits.logSoftmax(1).mul(rowTargets).sum(new int[] {1}).mean();
-        NDArray cols = logits.logSoftmax(0).mul(colTargets).sum(new int[] {0}).mean();
-        return rows.add(cols).div(-2f);
+        return crossEntropy(logits, positives, 1);
     }
 
-    /** Mean over the batch of the squared distance between rows: the ECLIPSE projection loss. */
+    /** CLIP's symmetric InfoNCE: the mean of image-to-text and text-to-image. */
+    public static NDArray symmetricInfoNce(NDArray a, NDArray b, NDArray positives, NDArray logScale) {
+        NDArray logits = a.normalize(2, 1).matMul(b.normalize(2, 1).transpose()).mul(logScale.exp());   // [B,B]
+        return crossEntropy(logits, positives, 1).add(crossEntropy(logits, positives, 0)).div(2f);
+    }
+
+    /** Cross-entropy of softmax over {@code axis} against targets spread evenly over the positives. */
+    private static NDArray crossEntropy(NDArray logits, NDArray positives, int axis) {
+        NDArray targets = positives.div(positives.sum(new int[] {axis}, true));
+        return logits.logSoftmax(axis).mul(targets).sum(new int[] {axis}).mean().neg();
+    }
+
+    /** Mean over the batch of the squared distance between rows: ECLIPSE's projection loss. */
     public static NDArray squaredDistance(NDArray predicted, NDArray target) {
         return predicted.sub(target).square().sum(new int[] {1}).mean();
+    }
+
+    /** KL divergence of N(mu, exp(logVar)) from N(0, 1), summed over the latent, mean over the batch. */
+    public static NDArray gaussianKl(NDArray mu, NDArray logVar) {
+        return mu.square().add(logVar.exp()).sub(1f).sub(logVar).sum(new int[] {1}).mul(0.5f).mean();
     }
 }

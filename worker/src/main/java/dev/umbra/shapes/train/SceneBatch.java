@@ -1,7 +1,7 @@
 package dev.umbra.shapes.train;
 
+import dev.umbra.io.Images;
 import dev.umbra.shapes.world.CaptionGrammar;
-import dev.umbra.shapes.world.Images;
 import dev.umbra.shapes.world.Renderer;
 import dev.umbra.shapes.world.Rendering;
 import dev.umbra.shapes.world.Scene;

@@ -1,5 +1,6 @@
 package dev.umbra.shapes.world;
 
+import dev.umbra.io.Images;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;

@@ -1,5 +1,6 @@
 package dev.umbra.shapes.world;
 
+import dev.umbra.io.Images;
 import java.awt.image.BufferedImage;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.umbra.cli;
+package dev.umbra.io;
 
 /** Bad input from the user (a file, a value): reported in one line with exit code 2. */
 public final class UsageException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.umbra.shapes.world;
+package dev.umbra.io;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

@@ -1,0 +1,2 @@
+/** Decoders: from CLIP image embeddings to pictures, behind one interface. */
+package dev.umbra.decoder;

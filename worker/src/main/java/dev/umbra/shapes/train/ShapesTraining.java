@@ -1,0 +1,197 @@
+package dev.umbra.shapes.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.umbra.decoder.shapes.ShapesDecoder;
+import dev.umbra.model.DjlRuntime;
+import dev.umbra.model.EmbeddedModels;
+import dev.umbra.model.checkpoint.ModelFolder;
+import dev.umbra.model.checkpoint.TensorType;
+import dev.umbra.model.clip.ClipTextModelWithProjection;
+import dev.umbra.model.clip.ClipVisionModelWithProjection;
+import dev.umbra.model.prior.PriorTransformer;
+import dev.umbra.model.tokenizer.ClipTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * {@code train-shapes}: trains the whole shapes world from scratch, in four phases, and saves every part in the
+ * Hugging Face layout: the mini-CLIP ({@code text_encoder/}, {@code image_encoder/}), the ECLIPSE prior
+ * ({@code prior/}, lambda 0.2) and the priors of the lambda sweep ({@code priors/lambda-X/}, lambda 0 being the
+ * Projection baseline), and the decoder ({@code decoder/}); plus the tokenizer, a loss log and {@code training.json}.
+ */
+public final class ShapesTraining {
+
+    public static final String TEXT_ENCODER = "text_encoder";
+    public static final String IMAGE_ENCODER = "image_encoder";
+    public static final String PRIOR = "prior";
+    public static final String DECODER = "decoder";
+    public static final String TEXT_ENCODER_WEIGHTS = "model.safetensors";
+    public static final String IMAGE_ENCODER_WEIGHTS = "model.safetensors";
+    public static final String PRIOR_WEIGHTS = "diffusion_pytorch_model.safetensors";
+    public static final String DECODER_WEIGHTS = "diffusion_pytorch_model.safetensors";
+
+    /**
+     * What to train and for how long.
+     *
+     * @param pairs              scenes embedded once for the priors
+     * @param lambdas            the sweep; each gets a prior trained on the same pairs with the same seed
+     * @param shippedLambda      the sweep's member saved as {@code prior/}
+     * @param priorTemperature   the contrastive term's temperature; null takes the one the mini-CLIP learned
+     */
+    public record Plan(long seed, ClipTrainer.Settings clip, int pairs, PriorTrainer.Settings prior,
+                       List<Float> lambdas, float shippedLambda, Float priorTemperature,
+                       DecoderTrainer.Settings decoder) {
+
+        public Plan {
+            lambdas = List.copyOf(lambdas);
+            if (!lambdas.contains(shippedLambda)) {
+                throw new IllegalArgumentException("the shipped lambda " + shippedLambda + " is not in the sweep " + lambdas);
+            }
+        }
+
+        /** The shipped model's plan: about an hour on 2 CPU cores. */
+        public static Plan defaults(long seed) {
+            return new Plan(seed,
+                    new ClipTrainer.Settings(3000, 128, 2e-3f),
+                    40_000,
+                    new PriorTrainer.Settings(2000, 256, 1e-3f, 0.2f, 0f),
+                    List.of(0f, 0.1f, 0.2f, 0.4f, 0.8f, 1.0f), 0.2f, null,
+                    new DecoderTrainer.Settings(2500, 64, 1e-3f, 0.1f));
+        }
+
+        public Plan withSteps(int clipSteps, int pairs, int priorSteps, List<Float> lambdas, int decoderSteps) {
+            return new Plan(seed, new ClipTrainer.Settings(clipSteps, clip.batchSize(), clip.learningRate()), pairs,
+                    new PriorTrainer.Settings(priorSteps, prior.batchSize(), prior.learningRate(), prior.lambda(),
+                            prior.temperature()),
+                    lambdas, lambdas.contains(shippedLambda) ? shippedLambda : lambdas.get(0), priorTemperature,
+                    new DecoderTrainer.Settings(decoderSteps, decoder.batchSize(), decoder.learningRate(),
+                            decoder.pixelSigma()));
+        }
+    }
+
+    /** Where the run ended: the folder, the seconds per phase and the last losses. */
+    public record Summary(Path out, JsonObject record) {}
+
+    private ShapesTraining() {}
+
+    /** The folder of the sweep's prior for {@code lambda} ({@code prior/} for the shipped one). */
+    public static Path priorDir(Path model, float lambda, float shippedLambda) {
+        return lambda == shippedLambda ? model.resolve(PRIOR) : model.resolve("priors").resolve(lambdaName(lambda));
+    }
+
+    public static String lambdaName(float lambda) {
+        return String.format(Locale.ROOT, "lambda-%.1f", lambda);
+    }
+
+    public static Summary run(Plan plan, ShapesArchitecture arch, Path out, Consumer<String> progress)
+            throws IOException {
+        Files.createDirectories(out);
+        Engine engine = DjlRuntime.engine();
+        JsonObject record = new JsonObject();
+        record.addProperty("seed", plan.seed());
+        record.add("plan", new GsonBuilder().create().toJsonTree(plan));
+        JsonObject seconds = new JsonObject();
+        try (TrainingLog log = new TrainingLog(out.resolve("loss-log.csv"), progress);
+             NDManager manager = NDManager.newBaseManager(Device.cpu(), DjlRuntime.ENGINE);
+             ClipTokenizer tokenizer = ClipTokenizer.load(EmbeddedModels.defaultTokenizerDir(), 0)) {
+            TokenCache tokens = new TokenCache(tokenizer);
+            engine.setRandomSeed((int) plan.seed());
+
+            log.say(String.format(Locale.ROOT, "phase 1/4: mini-CLIP, %d steps of %d scenes",
+                    plan.clip().steps(), plan.clip().batchSize()));
+            double t0 = log.seconds();
+            ClipTextModelWithProjection text = new ClipTextModelWithProjection(arch.text());
+            text.initialize(manager, DataType.FLOAT32, new Shape(1, TokenCache.TOKENS));
+            ClipVisionModelWithProjection vision = new ClipVisionModelWithProjection(arch.vision());
+            vision.initialize(manager, DataType.FLOAT32, new Shape(1, 3, arch.vision().imageSize(), arch.vision().imageSize()));
+            LogitScale scale = new LogitScale();
+            scale.initialize(manager, DataType.FLOAT32, new Shape(1));
+            float clipLoss = ClipTrainer.train(text, vision, scale, manager, tokens, plan.clip(), plan.seed() + 1, log);
+            ModelFolder.save(out.resolve(TEXT_ENCODER), arch.text().toJson(), TEXT_ENCODER_WEIGHTS, text, TensorType.F16);
+            ModelFolder.save(out.resolve(IMAGE_ENCODER), arch.vision().toJson(), IMAGE_ENCODER_WEIGHTS, vision,
+                    TensorType.F16);
+            copyTokenizer(out);
+            float clipTemperature = (float) Math.exp(-scale.get());
+            record.addProperty("clip_final_loss", clipLoss);
+            record.addProperty("clip_temperature", clipTemperature);
+            seconds.addProperty("clip", log.seconds() - t0);
+
+            log.say(String.format(Locale.ROOT, "phase 2/4: embedding %d scenes and captions for the priors", plan.pairs()));
+            t0 = log.seconds();
+            EmbeddedScenes data = EmbeddedScenes.build(plan.pairs(), new SplittableRandom(plan.seed() + 2), text, vision,
+                    manager, tokens);
+            record.addProperty("mean_image_embedding_norm", data.meanImageNorm());
+            seconds.addProperty("embed", log.seconds() - t0);
+
+            float temperature = plan.priorTemperature() != null ? plan.priorTemperature() : clipTemperature;
+            record.addProperty("prior_temperature", temperature);
+            log.say(String.format(Locale.ROOT, "phase 3/4: %d ECLIPSE priors (lambda %s), %d steps of %d each,"
+                    + " temperature %.4f", plan.lambdas().size(), plan.lambdas(), plan.prior().steps(),
+                    plan.prior().batchSize(), temperature));
+            t0 = log.seconds();
+            JsonArray priors = new JsonArray();
+            for (float lambda : plan.lambdas()) {
+                try (NDManager priorManager = manager.newSubManager()) {
+                    engine.setRandomSeed((int) plan.seed() + 3);
+                    PriorTransformer prior = new PriorTransformer(arch.prior());
+                    prior.initialize(priorManager, DataType.FLOAT32, new Shape(1, arch.prior().embeddingDim()));
+                    PriorTrainer.Settings s = new PriorTrainer.Settings(plan.prior().steps(), plan.prior().batchSize(),
+                            plan.prior().learningRate(), lambda, temperature);
+                    float[] last = PriorTrainer.train(prior, priorManager, data, s, plan.seed() + 3, log,
+                            "prior " + lambdaName(lambda));
+                    ModelFolder.save(priorDir(out, lambda, plan.shippedLambda()), arch.prior().toJson(), PRIOR_WEIGHTS,
+                            prior, TensorType.F16);
+                    JsonObject p = new JsonObject();
+                    p.addProperty("lambda", lambda);
+                    p.addProperty("final_l_proj", last[1]);
+                    p.addProperty("final_l_contrastive", last[2]);
+                    priors.add(p);
+                }
+            }
+            record.add("priors", priors);
+            seconds.addProperty("priors", log.seconds() - t0);
+
+            log.say(String.format(Locale.ROOT, "phase 4/4: decoder (conditional VAE), %d steps of %d scenes",
+                    plan.decoder().steps(), plan.decoder().batchSize()));
+            t0 = log.seconds();
+            engine.setRandomSeed((int) plan.seed() + 4);
+            ShapesDecoder decoder = new ShapesDecoder(arch.decoder());
+            decoder.initialize(manager, DataType.FLOAT32, new Shape(1, arch.decoder().embeddingDim()));
+            DecoderPosterior posterior = new DecoderPosterior(arch.decoder());
+            posterior.initialize(manager, DataType.FLOAT32, new Shape(1, 3, arch.decoder().imageSize(),
+                    arch.decoder().imageSize()));
+            float[] last = DecoderTrainer.train(decoder, posterior, vision, manager, plan.decoder(), plan.seed() + 4, log);
+            ModelFolder.save(out.resolve(DECODER), arch.decoder().toJson(), DECODER_WEIGHTS, decoder, TensorType.F16);
+            record.addProperty("decoder_final_reconstruction", last[1]);
+            record.addProperty("decoder_final_kl", last[2]);
+            seconds.addProperty("decoder", log.seconds() - t0);
+            seconds.addProperty("total", log.seconds());
+            record.add("seconds", seconds);
+            record.addProperty("threads", Runtime.getRuntime().availableProcessors());
+            Files.writeString(out.resolve("training.json"),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(record) + "\n");
+            log.say(String.format(Locale.ROOT, "done in %.1f min: %s", log.seconds() / 60, out));
+        }
+        return new Summary(out, record);
+    }
+
+    private static void copyTokenizer(Path out) throws IOException {
+        Path dir = out.resolve("tokenizer");
+        Files.createDirectories(dir);
+        Files.copy(EmbeddedModels.defaultTokenizerDir().resolve("tokenizer.json"), dir.resolve("tokenizer.json"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Starts an embedded Kafka broker and a worker on the embedded default model, sends N prompt requests",
-            "(the shipped T2I-CompBench prompts, or --prompts), collects every result into DIR/results.jsonl and",
+            "(prompts of the shapes world's grammar, or --prompts), collects every result into DIR/results.jsonl and",
             "prints a summary. Exit code 0 only when every request got its result in time."
         })
 final class DemoCommand implements Callable<Integer> {
@@ -26,7 +26,7 @@ final class DemoCommand implements Callable<Integer> {
     int count;
 
     @Option(names = "--prompts", paramLabel = "FILE",
-            description = "UTF-8 prompts, one per line, used in turn (default: the shipped T2I-CompBench prompts).")
+            description = "UTF-8 prompts, one per line, used in turn (default: prompts of the shapes world's grammar).")
     Path prompts;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "umbra-demo-out",

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Umbra: the ECLIPSE text-to-image prior as a streaming inference worker on Apache Kafka.",
-        subcommands = {EmbedCommand.class, DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {EmbedCommand.class, GenerateCommand.class, TrainShapesCommand.class, EvalCommand.class,
+            DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class UmbraCommand implements Runnable {
 
     @CommandLine.Spec

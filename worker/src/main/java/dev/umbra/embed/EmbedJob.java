@@ -1,6 +1,7 @@
 package dev.umbra.embed;
 
 import dev.umbra.io.Npy;
+import dev.umbra.io.OutputFolder;
 import dev.umbra.io.PromptsFile;
 import dev.umbra.io.UsageException;
 import dev.umbra.model.EclipseModel;
@@ -69,9 +70,9 @@ public final class EmbedJob {
         if (o.batchSize() < 1) {
             throw new UsageException("--batch-size must be at least 1 (got " + o.batchSize() + ")");
         }
-        List<String> prompts = readPrompts(o.prompts());
+        List<String> prompts = PromptsFile.readForCommand(o.prompts());
         ModelPaths paths = resolvePaths(o);
-        Path out = prepareOut(o.out());
+        Path out = OutputFolder.prepare(o.out());
         long start = System.nanoTime();
         try (EclipseModel model = EclipseModel.load(paths, new RuntimeOptions(o.device(), o.dtype(), o.padTokenId()))) {
             float[][] noise = noise(o.noise(), prompts.size(), model.embeddingDim());
@@ -110,16 +111,6 @@ public final class EmbedJob {
         }
     }
 
-    private static List<String> readPrompts(Path file) {
-        try {
-            return PromptsFile.read(file);
-        } catch (NoSuchFileException e) {
-            throw new UsageException(file + ": file not found");
-        } catch (IOException e) {
-            throw new UsageException(file + ": " + e.getMessage());
-        }
-    }
-
     private static ModelPaths resolvePaths(Options o) {
         if (o.model() == null) {
             if (o.tokenizer() == null && o.textEncoder() == null && o.prior() == null) {
@@ -148,17 +139,6 @@ public final class EmbedJob {
                 o.tokenizer() != null ? o.tokenizer() : base.tokenizer(),
                 o.textEncoder() != null ? o.textEncoder() : base.textEncoder(),
                 o.prior() != null ? o.prior() : base.prior());
-    }
-
-    private static Path prepareOut(Path out) {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UsageException(out + ": exists and is not a folder");
-        }
-        try {
-            return Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UsageException(out + ": cannot create the output folder (" + e.getMessage() + ")");
-        }
     }
 
     private static float[][] noise(Noise spec, int n, int e) {

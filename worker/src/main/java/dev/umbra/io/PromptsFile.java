@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,17 @@ import java.util.List;
 public final class PromptsFile {
 
     private PromptsFile() {}
+
+    /** Reads the prompts for a command: a missing or bad file is a {@link UsageException} naming it. */
+    public static List<String> readForCommand(Path file) {
+        try {
+            return read(file);
+        } catch (NoSuchFileException e) {
+            throw new UsageException(file + ": file not found");
+        } catch (IOException e) {
+            throw new UsageException(file + ": " + e.getMessage());
+        }
+    }
 
     /** Reads the prompts; an {@link IOException} message says what is wrong (not UTF-8, no prompts). */
     public static List<String> read(Path file) throws IOException {

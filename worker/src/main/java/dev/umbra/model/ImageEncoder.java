@@ -67,6 +67,11 @@ public final class ImageEncoder implements AutoCloseable {
         return model.config().imageSize();
     }
 
+    /** E, the size of its image embeddings. */
+    public int embeddingDim() {
+        return model.config().projectionDim();
+    }
+
     public ModelIdentity.Component identity() {
         return identity;
     }

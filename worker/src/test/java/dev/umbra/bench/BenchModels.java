@@ -59,7 +59,7 @@ final class BenchModels {
     static PriorConfig prior(String name) {
         switch (name) {
             case "tiny":
-                return PriorConfig.load(EmbeddedModels.defaultModelDir().resolve("prior"));
+                return PriorConfig.load(EmbeddedModels.tinyModelDir().resolve("prior"));
             case "kandinsky":
                 return KANDINSKY_PRIOR;
             case "karlo":
@@ -72,7 +72,7 @@ final class BenchModels {
     static ClipTextConfig text(String name) {
         switch (name) {
             case "tiny":
-                return ClipTextConfig.load(EmbeddedModels.defaultModelDir().resolve("text_encoder"));
+                return ClipTextConfig.load(EmbeddedModels.tinyModelDir().resolve("text_encoder"));
             case "vit-l-14":
                 return VIT_L_TEXT;
             case "bigg-14":

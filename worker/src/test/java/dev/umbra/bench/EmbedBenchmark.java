@@ -50,7 +50,7 @@ public class EmbedBenchmark {
         if (!model.equals("tiny")) {
             throw new IllegalArgumentException("embed runs the embedded model only (tiny), not " + model);
         }
-        eclipse = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()),
+        eclipse = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()),
                 new RuntimeOptions("cpu", "float32", RuntimeOptions.DEFAULT_PAD_TOKEN_ID));
         List<String> all = BenchModels.prompts();
         Random random = new Random(11);

@@ -75,7 +75,7 @@ public final class SoakBenchmark implements Callable<Integer> {
         if (csv.toAbsolutePath().getParent() != null) {
             Files.createDirectories(csv.toAbsolutePath().getParent());
         }
-        try (EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()),
+        try (EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()),
                     new RuntimeOptions("cpu", "float32", RuntimeOptions.DEFAULT_PAD_TOKEN_ID));
              PrintWriter out = new PrintWriter(Files.newBufferedWriter(csv))) {
             int e = model.embeddingDim();

@@ -3,6 +3,7 @@ package dev.umbra.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.umbra.model.EmbeddedModels;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ class DemoCommandTest {
             assertEquals(2, ok.getJsonArray("images").size());
             assertTrue(ok.getJsonObject("diversity").getDouble("vendi_score") >= 1);
             assertTrue(ok.getInteger("batch_size") <= 4);
-            assertEquals("umbra-tiny-random", ok.getJsonObject("model").getString("name"));
+            assertEquals(EmbeddedModels.DEFAULT_MODEL_NAME, ok.getJsonObject("model").getString("name"));
             assertTrue(ok.getJsonObject("timings").getDouble("end_to_end_ms") > 0);
         }
         assertTrue(r.out().contains("15 sent, 15 answered"), r.out());

@@ -31,7 +31,7 @@ class EmbedCommandTest {
     @Test
     void writesEveryOutputMatchingTheGoldenSet() throws IOException {
         Path out = tmp.resolve("out");
-        CliRun r = CliRun.of("embed", "--model", EmbeddedModels.defaultModelDir().toString(), "--prompts", prompts().toString(),
+        CliRun r = CliRun.of("embed", "--model", EmbeddedModels.tinyModelDir().toString(), "--prompts", prompts().toString(),
                 "--out", out.toString(), "--noise", Golden.dir().resolve("inputs/noise.npy").toString(), "--batch-size", "4");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("embedded 14 prompt(s) in 4 batch(es)"), r.out());
@@ -55,7 +55,7 @@ class EmbedCommandTest {
 
     @Test
     void zeroNoiseAndSeparatePartFolders() throws IOException {
-        Path model = EmbeddedModels.defaultModelDir();
+        Path model = EmbeddedModels.tinyModelDir();
         Path out = tmp.resolve("zeros");
         CliRun r = CliRun.of("embed", "--tokenizer", model.resolve("tokenizer").toString(),
                 "--text-encoder", model.resolve("text_encoder").toString(), "--prior", model.resolve("prior").toString(),
@@ -145,7 +145,7 @@ class EmbedCommandTest {
     }
 
     private Path copyModel() throws IOException {
-        Path src = EmbeddedModels.defaultModelDir();
+        Path src = EmbeddedModels.tinyModelDir();
         Path dst = Files.createTempDirectory(tmp, "model");
         try (Stream<Path> files = Files.walk(src)) {
             for (Path p : files.sorted(Comparator.naturalOrder()).toList()) {

@@ -18,7 +18,7 @@ class ContainerKafkaIntegrationTest {
     @Test
     void everyRequestGetsExactlyOneResultOnAContainerBroker() throws Exception {
         try (KafkaCluster kafka = KafkaClusters.container();
-             EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()),
+             EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()),
                      RuntimeOptions.defaults())) {
             EndToEndScenario.run(new KafkaTestKit(kafka.bootstrapServers()), EmbeddingEngine.of(model),
                     "container", 20);

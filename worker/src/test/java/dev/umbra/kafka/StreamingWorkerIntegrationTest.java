@@ -57,7 +57,7 @@ class StreamingWorkerIntegrationTest {
     @BeforeAll
     static void startBrokerAndModel() {
         broker = EmbeddedKafkaBroker.start();
-        model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()), RuntimeOptions.defaults());
+        model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()), RuntimeOptions.defaults());
         kit = new KafkaTestKit(broker.bootstrapServers());
     }
 

@@ -60,7 +60,7 @@ class CheckpointFormatsTest {
 
     @BeforeAll
     static void loadGolden() throws IOException {
-        golden = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()), new RuntimeOptions("cpu", "float32", 0));
+        golden = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()), new RuntimeOptions("cpu", "float32", 0));
         prompts = Golden.prompts();
         noise = Golden.noise();
     }
@@ -231,7 +231,7 @@ class CheckpointFormatsTest {
 
     /** The golden model's weights written into a fresh model folder in {@code layout}. */
     private static Path resave(Path dir, Layout layout) throws IOException {
-        Path source = EmbeddedModels.defaultModelDir();
+        Path source = EmbeddedModels.tinyModelDir();
         ModelPaths to = new ModelPaths(dir.resolve("tokenizer"), dir.resolve("text_encoder"), dir.resolve("prior"));
         Files.createDirectories(to.tokenizer());
         Files.createDirectories(to.textEncoder());

@@ -23,7 +23,7 @@ class EclipseModelGoldenTest {
 
     @BeforeAll
     static void load() throws Exception {
-        model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()),
+        model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()),
                 new RuntimeOptions("cpu", "float32", 0));
         prompts = Golden.prompts();
         noise = Golden.noise();

@@ -19,7 +19,7 @@ class HalfPrecisionTest {
     void fp16MatchesTheReferenceWithinHalfPrecision() throws Exception {
         List<String> prompts = Golden.prompts();
         float[][] noise = Golden.noise();
-        try (EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()),
+        try (EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()),
                 new RuntimeOptions("cpu", "float16", 0))) {
             assertEquals(DataType.FLOAT16, model.dtype());
             EmbeddingResult r = model.embed(prompts, noise, false);

@@ -47,7 +47,7 @@ class ModelConfigErrorsTest {
 
     @BeforeEach
     void copyTinyModel() throws IOException {
-        Path source = EmbeddedModels.defaultModelDir();
+        Path source = EmbeddedModels.tinyModelDir();
         try (Stream<Path> files = Files.walk(source)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Path target = dir.resolve(source.relativize(p).toString());

@@ -71,7 +71,7 @@ class ModelNamesTest {
 
     @Test
     void textEncoderParametersAreTheCheckpointKeys() throws IOException {
-        Path dir = EmbeddedModels.defaultModelDir().resolve("text_encoder");
+        Path dir = EmbeddedModels.tinyModelDir().resolve("text_encoder");
         ClipTextModelWithProjection model = new ClipTextModelWithProjection(ClipTextConfig.load(dir));
         Map<String, List<Long>> expected = header(dir.resolve("model.safetensors"));
         assertEquals(expected.keySet(), new TreeMap<>(StateDict.parameters(model)).keySet());
@@ -84,7 +84,7 @@ class ModelNamesTest {
 
     @Test
     void priorParametersAreTheCheckpointKeys() throws IOException {
-        Path dir = EmbeddedModels.defaultModelDir().resolve("prior");
+        Path dir = EmbeddedModels.tinyModelDir().resolve("prior");
         PriorTransformer model = new PriorTransformer(PriorConfig.load(dir));
         Map<String, List<Long>> expected = header(dir.resolve("diffusion_pytorch_model.safetensors"));
         assertEquals(expected.keySet(), new TreeMap<>(StateDict.parameters(model)).keySet());
@@ -226,7 +226,7 @@ class ModelNamesTest {
     @Test
     void trainingWorksOnTheThreadThatRanInference() throws IOException {
         // embed() switches grad mode off on its thread; a later collector on the same thread still records.
-        try (EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()),
+        try (EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()),
                 new RuntimeOptions("cpu", "float32", 0))) {
             EmbeddingResult r = model.embed(List.of("a cat"), new float[1][64], false);
             assertNotNull(r.imageEmbeds());

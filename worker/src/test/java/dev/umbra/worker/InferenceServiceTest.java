@@ -45,7 +45,7 @@ class InferenceServiceTest {
 
     @BeforeAll
     static void loadModel() {
-        model = EclipseModel.load(ModelPaths.of(EmbeddedModels.defaultModelDir()), RuntimeOptions.defaults());
+        model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()), RuntimeOptions.defaults());
     }
 
     @AfterAll

@@ -9,7 +9,7 @@ import java.util.Objects;
  * What the demo does.
  *
  * @param count            requests to send, at least 1
- * @param promptsFile      a UTF-8 file of prompts, one per line; null for the shipped T2I-CompBench prompts
+ * @param promptsFile      a UTF-8 file of prompts, one per line; null for prompts of the shapes world's grammar
  * @param outDir           where {@code results.jsonl} is written (created if needed)
  * @param imagesPerRequest num_images of each request
  * @param batchPolicy      the worker's batch size (rows) and max wait

@@ -59,7 +59,7 @@ public final class DemoRun {
     /** Runs the demo and prints its summary; the report says whether every request was answered in time. */
     public DemoReport run() throws Exception {
         List<String> prompts = options.promptsFile() == null
-                ? DemoPrompts.shipped() : DemoPrompts.fromFile(options.promptsFile());
+                ? DemoPrompts.world() : DemoPrompts.fromFile(options.promptsFile());
         Path resultsFile = options.outDir().resolve("results.jsonl");
         err.printf(Locale.ROOT, "[demo] starting an embedded Kafka broker and the default model '%s'%n",
                 EmbeddedModels.DEFAULT_MODEL_NAME);

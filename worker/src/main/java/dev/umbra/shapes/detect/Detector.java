@@ -115,8 +115,6 @@ public final class Detector {
         int minY = size;
         int maxX = -1;
         int maxY = -1;
-        double sumX = 0;
-        double sumY = 0;
         int maxDistance = 0;
         for (int i : members) {
             int x = i % size;
@@ -125,8 +123,6 @@ public final class Detector {
             maxX = Math.max(maxX, x);
             minY = Math.min(minY, y);
             maxY = Math.max(maxY, y);
-            sumX += x + 0.5;
-            sumY += y + 0.5;
             maxDistance = Math.max(maxDistance, distance[i]);
         }
         double r = 0;
@@ -153,8 +149,8 @@ public final class Detector {
                 best = kind;
             }
         }
-        return new DetectedObject(color, best, sumX / members.length, sumY / members.length, members.length, w, h,
-                bestScore);
+        // the box's centre, as the renderer places objects (a triangle's centroid sits a sixth lower)
+        return new DetectedObject(color, best, minX + w / 2.0, minY + h / 2.0, members.length, w, h, bestScore);
     }
 
     static ShapeColor nearestColor(double r, double g, double b) {

@@ -11,6 +11,7 @@ import com.google.gson.JsonObject;
 import dev.umbra.decoder.shapes.ShapesDecoder;
 import dev.umbra.model.DjlRuntime;
 import dev.umbra.model.EmbeddedModels;
+import dev.umbra.model.checkpoint.JsonFiles;
 import dev.umbra.model.checkpoint.ModelFolder;
 import dev.umbra.model.checkpoint.TensorType;
 import dev.umbra.model.clip.ClipTextModelWithProjection;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * {@code train-shapes}: trains the whole shapes world from scratch, in four phases, and saves every part in the
@@ -42,6 +44,8 @@ public final class ShapesTraining {
     public static final String IMAGE_ENCODER_WEIGHTS = "model.safetensors";
     public static final String PRIOR_WEIGHTS = "diffusion_pytorch_model.safetensors";
     public static final String DECODER_WEIGHTS = "diffusion_pytorch_model.safetensors";
+    /** What a later run with {@code reuseClip} needs to know of the mini-CLIP phase. */
+    static final String CLIP_RECORD = "clip-training.json";
 
     /**
      * What to train and for how long.
@@ -72,6 +76,17 @@ public final class ShapesTraining {
                     new DecoderTrainer.Settings(2500, 64, 1e-3f, 0.1f));
         }
 
+        /** A few steps of everything at small batches: for tests that check that training runs and learns. */
+        public static Plan smoke(long seed) {
+            return new Plan(seed, new ClipTrainer.Settings(40, 32, 2e-3f), 512,
+                    new PriorTrainer.Settings(40, 64, 1e-3f, 0.2f, 0f), List.of(0f, 0.2f), 0.2f, null,
+                    new DecoderTrainer.Settings(40, 16, 1e-3f, 0.1f));
+        }
+
+        public Plan withPriorTemperature(Float temperature) {
+            return new Plan(seed, clip, pairs, prior, lambdas, shippedLambda, temperature, decoder);
+        }
+
         public Plan withSteps(int clipSteps, int pairs, int priorSteps, List<Float> lambdas, int decoderSteps) {
             return new Plan(seed, new ClipTrainer.Settings(clipSteps, clip.batchSize(), clip.learningRate()), pairs,
                     new PriorTrainer.Settings(priorSteps, prior.batchSize(), prior.learningRate(), prior.lambda(),
@@ -82,8 +97,8 @@ public final class ShapesTraining {
         }
     }
 
-    /** Where the run ended: the folder, the seconds per phase and the last losses. */
-    public record Summary(Path out, JsonObject record) {}
+    /** Where the run ended: the folder, what training.json holds, and the log with every step's losses. */
+    public record Summary(Path out, JsonObject record, TrainingLog log) {}
 
     private ShapesTraining() {}
 
@@ -96,38 +111,63 @@ public final class ShapesTraining {
         return String.format(Locale.ROOT, "lambda-%.1f", lambda);
     }
 
-    public static Summary run(Plan plan, ShapesArchitecture arch, Path out, Consumer<String> progress)
-            throws IOException {
+    /**
+     * Trains every part into {@code out}. With {@code reuseClip}, the mini-CLIP already in {@code out} (from an
+     * earlier run of the same architecture) is loaded instead of trained, and only the priors and the decoder are.
+     */
+    public static Summary run(Plan plan, ShapesArchitecture arch, Path out, boolean reuseClip,
+                              Consumer<String> progress) throws IOException {
         Files.createDirectories(out);
         Engine engine = DjlRuntime.engine();
         JsonObject record = new JsonObject();
         record.addProperty("seed", plan.seed());
         record.add("plan", new GsonBuilder().create().toJsonTree(plan));
         JsonObject seconds = new JsonObject();
-        try (TrainingLog log = new TrainingLog(out.resolve("loss-log.csv"), progress);
+        TrainingLog log = new TrainingLog(out.resolve("loss-log.csv"), progress);
+        try (log;
              NDManager manager = NDManager.newBaseManager(Device.cpu(), DjlRuntime.ENGINE);
              ClipTokenizer tokenizer = ClipTokenizer.load(EmbeddedModels.defaultTokenizerDir(), 0)) {
             TokenCache tokens = new TokenCache(tokenizer);
             engine.setRandomSeed((int) plan.seed());
 
-            log.say(String.format(Locale.ROOT, "phase 1/4: mini-CLIP, %d steps of %d scenes",
-                    plan.clip().steps(), plan.clip().batchSize()));
-            double t0 = log.seconds();
             ClipTextModelWithProjection text = new ClipTextModelWithProjection(arch.text());
-            text.initialize(manager, DataType.FLOAT32, new Shape(1, TokenCache.TOKENS));
             ClipVisionModelWithProjection vision = new ClipVisionModelWithProjection(arch.vision());
-            vision.initialize(manager, DataType.FLOAT32, new Shape(1, 3, arch.vision().imageSize(), arch.vision().imageSize()));
-            LogitScale scale = new LogitScale();
-            scale.initialize(manager, DataType.FLOAT32, new Shape(1));
-            float clipLoss = ClipTrainer.train(text, vision, scale, manager, tokens, plan.clip(), plan.seed() + 1, log);
-            ModelFolder.save(out.resolve(TEXT_ENCODER), arch.text().toJson(), TEXT_ENCODER_WEIGHTS, text, TensorType.F16);
-            ModelFolder.save(out.resolve(IMAGE_ENCODER), arch.vision().toJson(), IMAGE_ENCODER_WEIGHTS, vision,
-                    TensorType.F16);
-            copyTokenizer(out);
-            float clipTemperature = (float) Math.exp(-scale.get());
-            record.addProperty("clip_final_loss", clipLoss);
+            float clipTemperature;
+            double t0 = log.seconds();
+            if (reuseClip) {
+                log.say("phase 1/4: reusing the mini-CLIP in " + out);
+                ModelFolder.load(text, out.resolve(TEXT_ENCODER), TEXT_ENCODER_WEIGHTS, manager, DataType.FLOAT32,
+                        Device.cpu());
+                ModelFolder.load(vision, out.resolve(IMAGE_ENCODER), IMAGE_ENCODER_WEIGHTS, manager, DataType.FLOAT32,
+                        Device.cpu());
+                JsonObject previous = JsonFiles.readObject(out.resolve(CLIP_RECORD));
+                clipTemperature = previous.get("clip_temperature").getAsFloat();
+                record.add("clip_final_loss", previous.get("clip_final_loss"));
+                seconds.add("clip", previous.get("seconds"));
+            } else {
+                log.say(String.format(Locale.ROOT, "phase 1/4: mini-CLIP, %d steps of %d scenes",
+                        plan.clip().steps(), plan.clip().batchSize()));
+                text.initialize(manager, DataType.FLOAT32, new Shape(1, TokenCache.TOKENS));
+                vision.initialize(manager, DataType.FLOAT32,
+                        new Shape(1, 3, arch.vision().imageSize(), arch.vision().imageSize()));
+                LogitScale scale = new LogitScale();
+                scale.initialize(manager, DataType.FLOAT32, new Shape(1));
+                float clipLoss = ClipTrainer.train(text, vision, scale, manager, tokens, plan.clip(), plan.seed() + 1, log);
+                ModelFolder.save(out.resolve(TEXT_ENCODER), arch.text().toJson(), TEXT_ENCODER_WEIGHTS, text,
+                        TensorType.F16);
+                ModelFolder.save(out.resolve(IMAGE_ENCODER), arch.vision().toJson(), IMAGE_ENCODER_WEIGHTS, vision,
+                        TensorType.F16);
+                copyTokenizer(out);
+                clipTemperature = (float) Math.exp(-scale.get());
+                record.addProperty("clip_final_loss", clipLoss);
+                seconds.addProperty("clip", log.seconds() - t0);
+                JsonObject clipRecord = new JsonObject();
+                clipRecord.addProperty("clip_temperature", clipTemperature);
+                clipRecord.addProperty("clip_final_loss", clipLoss);
+                clipRecord.addProperty("seconds", log.seconds() - t0);
+                Files.writeString(out.resolve(CLIP_RECORD), clipRecord + "\n");
+            }
             record.addProperty("clip_temperature", clipTemperature);
-            seconds.addProperty("clip", log.seconds() - t0);
 
             log.say(String.format(Locale.ROOT, "phase 2/4: embedding %d scenes and captions for the priors", plan.pairs()));
             t0 = log.seconds();
@@ -181,11 +221,26 @@ public final class ShapesTraining {
             seconds.addProperty("total", log.seconds());
             record.add("seconds", seconds);
             record.addProperty("threads", Runtime.getRuntime().availableProcessors());
+            writeManifest(out);
             Files.writeString(out.resolve("training.json"),
                     new GsonBuilder().setPrettyPrinting().create().toJson(record) + "\n");
             log.say(String.format(Locale.ROOT, "done in %.1f min: %s", log.seconds() / 60, out));
         }
-        return new Summary(out, record);
+        return new Summary(out, record, log);
+    }
+
+    /** {@code files.txt}: the model's weights and configs, what the jar ships and extracts (the tokenizer is shared). */
+    private static void writeManifest(Path out) throws IOException {
+        List<String> files;
+        try (Stream<Path> walk = Files.walk(out)) {
+            files = walk.filter(Files::isRegularFile)
+                    .map(p -> out.relativize(p).toString().replace('\\', '/'))
+                    .filter(p -> !p.startsWith("tokenizer/"))
+                    .filter(p -> p.endsWith("/" + ModelFolder.CONFIG) || p.endsWith(".safetensors"))
+                    .sorted()
+                    .toList();
+        }
+        Files.writeString(out.resolve("files.txt"), String.join("\n", files) + "\n");
     }
 
     private static void copyTokenizer(Path out) throws IOException {

@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -14,9 +18,13 @@ import java.util.function.Consumer;
  */
 public final class TrainingLog implements AutoCloseable {
 
+    /** Steps between two rows of the CSV: enough to draw the curves, small enough to ship. */
+    public static final int EVERY = 10;
+
     private final BufferedWriter csv;
     private final Consumer<String> progress;
     private final long start = System.nanoTime();
+    private final Map<String, List<float[]>> history = new HashMap<>();
 
     public TrainingLog(Path csvFile, Consumer<String> progress) {
         this.progress = progress;
@@ -47,9 +55,15 @@ public final class TrainingLog implements AutoCloseable {
         progress.accept(line);
     }
 
-    /** Records a step's losses (total first, then up to two parts). */
+    /** Every step's losses by phase, in order. */
+    public List<float[]> history(String phase) {
+        return history.getOrDefault(phase, List.of());
+    }
+
+    /** Records a step's losses (total first, then up to two parts); the CSV keeps every {@link #EVERY}th step. */
     public void step(String phase, int step, float[] losses) {
-        if (csv == null) {
+        history.computeIfAbsent(phase, p -> new ArrayList<>()).add(losses.clone());
+        if (csv == null || step % EVERY != 0) {
             return;
         }
         try {

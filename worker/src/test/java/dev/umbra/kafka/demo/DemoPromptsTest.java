@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.umbra.shapes.world.ShapeColor;
+import dev.umbra.shapes.world.ShapeKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +20,24 @@ class DemoPromptsTest {
     Path tmp;
 
     @Test
-    void shippedPromptsMixEveryCategoryFromTheStart() {
-        List<String> prompts = DemoPrompts.shipped();
+    void worldPromptsComeFromTheGrammarAndCoverEveryCombination() {
+        List<String> prompts = DemoPrompts.world();
+        assertEquals(DemoPrompts.WORLD_PROMPTS, prompts.size());
+        assertEquals(prompts, DemoPrompts.world(), "fixed");
+        for (ShapeColor c : ShapeColor.values()) {
+            for (ShapeKind k : ShapeKind.values()) {
+                String words = c.word() + " " + k.word();
+                String paraphrased = k.word() + " that is " + c.word();
+                assertTrue(prompts.stream().anyMatch(p -> p.contains(words) || p.contains(paraphrased)), words);
+            }
+        }
+        assertTrue(prompts.stream().anyMatch(p -> p.contains(" to the left of ")));
+        assertTrue(prompts.stream().anyMatch(p -> p.startsWith("a picture of ")));
+    }
+
+    @Test
+    void compBenchPromptsMixEveryCategoryFromTheStart() {
+        List<String> prompts = DemoPrompts.compBench();
         assertEquals(1500, prompts.size());
         assertEquals("a green bench and a blue bowl", prompts.get(0)); // color
         assertEquals("an oblong cucumber and a teardrop plum", prompts.get(1)); // shape

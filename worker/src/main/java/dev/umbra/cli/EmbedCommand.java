@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 final class EmbedCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR",
-            description = "Model folder holding tokenizer/, text_encoder/ and prior/ (default: the embedded tiny model).")
+            description = "Model folder holding tokenizer/, text_encoder/ and prior/ (default: the embedded shapes model).")
     Path model;
 
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer folder (tokenizer.json); overrides --model.")

@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> kafkaProperties = Map.of();
 
     @Option(names = "--model", paramLabel = "DIR",
-            description = "Model folder holding tokenizer/, text_encoder/ and prior/ (default: the embedded tiny model).")
+            description = "Model folder holding tokenizer/, text_encoder/ and prior/ (default: the embedded shapes model).")
     Path model;
 
     @CommandLine.Mixin

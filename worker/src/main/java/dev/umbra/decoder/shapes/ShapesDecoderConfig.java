@@ -14,13 +14,14 @@ import java.util.List;
  * The {@code config.json} of the shapes-world decoder ({@code _class_name: "ShapesDecoder"}).
  *
  * @param embeddingDim      {@code embedding_dim}: E, the CLIP image embedding it is conditioned on
- * @param latentDim         {@code latent_dim}: Z, the standard normal latent that makes it stochastic
+ * @param latentDim         {@code latent_dim}: Z, the latent that makes it stochastic
  * @param imageSize         {@code image_size}: width and height of the output
  * @param baseSize          {@code base_size}: the first feature map's width and height, doubled by each up block
  * @param blockOutChannels  {@code block_out_channels}: channels of the first feature map, then of each up block
+ * @param normGroups        {@code norm_num_groups}: groups of every group norm; divides every channel count
  */
 public record ShapesDecoderConfig(int embeddingDim, int latentDim, int imageSize, int baseSize,
-                                  List<Integer> blockOutChannels) {
+                                  List<Integer> blockOutChannels, int normGroups) {
 
     public static final String FILE = "config.json";
     public static final String CLASS_NAME = "ShapesDecoder";
@@ -34,6 +35,12 @@ public record ShapesDecoderConfig(int embeddingDim, int latentDim, int imageSize
         if (size != imageSize) {
             throw new ModelException("base_size " + baseSize + " doubled by " + (blockOutChannels.size() - 1)
                     + " up blocks gives " + size + ", not image_size " + imageSize);
+        }
+        for (int c : blockOutChannels) {
+            if (c % normGroups != 0) {
+                throw new ModelException("norm_num_groups " + normGroups + " does not divide block_out_channels "
+                        + blockOutChannels);
+            }
         }
     }
 
@@ -52,6 +59,7 @@ public record ShapesDecoderConfig(int embeddingDim, int latentDim, int imageSize
         JsonArray channels = new JsonArray();
         blockOutChannels.forEach(channels::add);
         o.add("block_out_channels", channels);
+        o.addProperty("norm_num_groups", normGroups);
         return o;
     }
 
@@ -81,7 +89,7 @@ public record ShapesDecoderConfig(int embeddingDim, int latentDim, int imageSize
         }
         try {
             return new ShapesDecoderConfig(c.requireInt("embedding_dim"), c.requireInt("latent_dim"),
-                    c.requireInt("image_size"), c.requireInt("base_size"), channels);
+                    c.requireInt("image_size"), c.requireInt("base_size"), channels, c.optInt("norm_num_groups", 8));
         } catch (ModelException e) {
             throw e.getMessage().startsWith(file.toString()) ? e : new ModelException(file + ": " + e.getMessage(), e);
         }

@@ -32,22 +32,37 @@ public final class ShapesImageDecoder implements ImageDecoder {
     public static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
     /** Salts the seed so that a request's latent and its prior noise, drawn from the same seed, are independent. */
     static final long LATENT_SALT = 0x5DEECE66DL;
+    public static final float DEFAULT_TEMPERATURE = 1f;
 
     private final ShapesDecoder model;
     private final NDManager manager;
     private final ParameterStore parameterStore;
     private final DataType dtype;
     private final String identity;
+    private final float temperature;
 
-    private ShapesImageDecoder(ShapesDecoder model, NDManager manager, DataType dtype, String identity) {
+    private ShapesImageDecoder(ShapesDecoder model, NDManager manager, DataType dtype, String identity,
+                               float temperature) {
         this.model = model;
         this.manager = manager;
         this.parameterStore = new ParameterStore(manager, false);
         this.dtype = dtype;
         this.identity = identity;
+        this.temperature = temperature;
     }
 
     public static ShapesImageDecoder load(Path dir, RuntimeOptions options) {
+        return load(dir, options, DEFAULT_TEMPERATURE);
+    }
+
+    /**
+     * @param temperature scales the latent's noise: below 1 draws nearer the prior's mean, where the decoder was
+     *                    trained most, at some cost in diversity
+     */
+    public static ShapesImageDecoder load(Path dir, RuntimeOptions options, float temperature) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("the decoder's temperature must be positive (got " + temperature + ")");
+        }
         if (!Files.isDirectory(dir)) {
             throw new ModelException(dir + ": decoder folder not found");
         }
@@ -59,14 +74,15 @@ public final class ShapesImageDecoder implements ImageDecoder {
             ShapesDecoder model = new ShapesDecoder(config);
             ModelFolder.load(model, dir, WEIGHTS, manager, dtype, device);
             Path name = dir.toAbsolutePath().normalize().getFileName();
-            return new ShapesImageDecoder(model, manager, dtype, "shapes-decoder:" + (name == null ? dir : name));
+            return new ShapesImageDecoder(model, manager, dtype, "shapes-decoder:" + (name == null ? dir : name),
+                    temperature);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    /** The latent of a seed: Z standard normal values, reproducible on every JVM ({@link Random} is specified). */
+    /** The noise of a seed: Z standard normal values, reproducible on every JVM ({@link Random} is specified). */
     public static float[] latent(long seed, int dim) {
         Random random = new Random(seed ^ LATENT_SALT);
         float[] z = new float[dim];
@@ -93,13 +109,16 @@ public final class ShapesImageDecoder implements ImageDecoder {
                         + r.imageEmbedding().length + " values; this decoder takes " + e);
             }
             System.arraycopy(r.imageEmbedding(), 0, embeds, i * e, e);
-            System.arraycopy(latent(r.seed(), z), 0, latents, i * z, z);
+            float[] noise = latent(r.seed(), z);
+            for (int k = 0; k < z; k++) {
+                latents[i * z + k] = noise[k] * temperature;
+            }
         }
         int size = model.config().imageSize();
         JniUtils.setGradMode(false);
         try (NDManager scope = manager.newSubManager()) {
             NDArray c = scope.create(embeds, new Shape(n, e)).toType(dtype, false);
-            NDArray l = scope.create(latents, new Shape(n, z)).toType(dtype, false);
+            NDArray l = model.latents(parameterStore, c, scope.create(latents, new Shape(n, z)).toType(dtype, false));
             float[] pixels = model.forward(parameterStore, new NDList(c, l), false).singletonOrThrow()
                     .toType(DataType.FLOAT32, false).toFloatArray();
             List<DecodedImage> out = new ArrayList<>(n);

@@ -15,9 +15,14 @@ public final class Linear extends UnaryBlock {
     private final Parameter bias;
 
     public Linear(long in, long out, boolean withBias) {
+        this(in, out, withBias, new XavierInitializer());
+    }
+
+    /** With {@code weightInit} for the weight (the bias starts at zero): zeros make a layer start as a no-op. */
+    public Linear(long in, long out, boolean withBias, ai.djl.training.initializer.Initializer weightInit) {
         this.in = in;
         this.out = out;
-        this.weight = parameter("weight", new Shape(out, in), new XavierInitializer());
+        this.weight = parameter("weight", new Shape(out, in), weightInit);
         this.bias = withBias ? parameter("bias", new Shape(out), ai.djl.training.initializer.Initializer.ZEROS) : null;
     }
 

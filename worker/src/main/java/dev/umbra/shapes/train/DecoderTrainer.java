@@ -15,9 +15,15 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Trains the decoder as a conditional VAE on rendered scenes and their mini-CLIP image embeddings: the posterior
+ * Trains the decoder as a conditional VAE on rendered scenes and mini-CLIP image embeddings: the posterior
  * encodes what the embedding leaves open (positions, sizes) into the latent, the decoder redraws the image from
- * embedding and latent. Loss: squared pixel error over {@code 2 sigma^2} plus the latent's KL divergence from
+ * embedding and latent.
+ *
+ * <p>The embedding a picture is decoded from is that of <em>another</em> rendering of the same scene, as a prompt
+ * would describe it: so the decoder learns to take colors, shapes and relation from the embedding and where things
+ * stand from the latent, which is what it is asked at inference, where the embedding comes from the prior and
+ * carries no position. (Conditioned on the picture's own embedding, which does place the objects, it learns to
+ * read positions there, and draws averaged, blurred layouts from a prior's embedding.) Loss: squared pixel error over {@code 2 sigma^2} plus the latent's KL divergence from
  * N(0, 1), both per image, divided by the number of pixel values so that the learning rate does not depend on
  * the image size.
  */
@@ -44,12 +50,14 @@ public final class DecoderTrainer {
         float[] last = {Float.NaN, Float.NaN, Float.NaN};
         long start = System.nanoTime();
         for (int step = 1; step <= s.steps(); step++) {
-            float[] pixels = SceneBatch.draw(sampler, random, b).pixels();
+            SceneBatch batch = SceneBatch.draw(sampler, random, b);
+            float[] pixels = batch.pixels();
+            float[] otherRenders = batch.rerendered(random).pixels();
             float[] eps = new float[b * z];
             for (int i = 0; i < eps.length; i++) {
                 eps[i] = (float) random.nextGaussian();
             }
-            float[] embeds = embed(vision, frozen, manager, pixels, b);
+            float[] embeds = embed(vision, frozen, manager, otherRenders, b);
             last = learner.step((scope, ps) -> {
                 NDArray x = scope.create(pixels, new Shape(b, 3, size, size));
                 NDArray c = scope.create(embeds, new Shape(b, embeds.length / b));
@@ -60,7 +68,8 @@ public final class DecoderTrainer {
                 NDArray redrawn = decoder.forward(ps, new NDList(c, latent), true).singletonOrThrow();
                 NDArray reconstruction = redrawn.sub(x).square().reshape(b, -1).sum(new int[] {1}).mean()
                         .mul(inverseTwoSigmaSq);
-                NDArray kl = Losses.gaussianKl(mu, logVar);
+                NDList prior = decoder.latentPrior(ps, c, true);
+                NDArray kl = Losses.gaussianKl(mu, logVar, prior.get(0), prior.get(1));
                 NDArray loss = reconstruction.add(kl).div(values);
                 return new NDList(loss, reconstruction, kl);
             });

@@ -39,13 +39,22 @@ public final class Losses {
         return logits.logSoftmax(axis).mul(targets).sum(new int[] {axis}).mean().neg();
     }
 
-    /** Mean over the batch of the squared distance between rows: ECLIPSE's projection loss. */
-    public static NDArray squaredDistance(NDArray predicted, NDArray target) {
-        return predicted.sub(target).square().sum(new int[] {1}).mean();
+    /**
+     * ECLIPSE's projection loss, the mean squared error over batch and embedding values, as the training script
+     * ECLIPSE builds on computes it ({@code F.mse_loss(pred, target)}, mean reduction): so lambda weighs the
+     * contrastive term against a per-value error, whatever the embedding width.
+     */
+    public static NDArray meanSquaredError(NDArray predicted, NDArray target) {
+        return predicted.sub(target).square().mean();
     }
 
-    /** KL divergence of N(mu, exp(logVar)) from N(0, 1), summed over the latent, mean over the batch. */
-    public static NDArray gaussianKl(NDArray mu, NDArray logVar) {
-        return mu.square().add(logVar.exp()).sub(1f).sub(logVar).sum(new int[] {1}).mul(0.5f).mean();
+    /**
+     * KL divergence of the diagonal Gaussian q = N(muQ, exp(logVarQ)) from p = N(muP, exp(logVarP)), summed over
+     * the latent, mean over the batch.
+     */
+    public static NDArray gaussianKl(NDArray muQ, NDArray logVarQ, NDArray muP, NDArray logVarP) {
+        NDArray ratio = logVarQ.sub(logVarP).exp();                                   // var_q / var_p
+        NDArray mahalanobis = muQ.sub(muP).square().div(logVarP.exp());
+        return ratio.add(mahalanobis).sub(1f).sub(logVarQ.sub(logVarP)).sum(new int[] {1}).mul(0.5f).mean();
     }
 }

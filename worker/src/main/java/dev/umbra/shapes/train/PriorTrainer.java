@@ -48,7 +48,7 @@ public final class PriorTrainer {
                 EmbeddedScenes.Batch batch = data.batch(scope, rows);
                 NDArray predicted = prior.forward(ps, new NDList(batch.priorInputs(scope.create(noise, new Shape(b, e)))),
                         true).singletonOrThrow();
-                NDArray proj = Losses.squaredDistance(predicted, batch.imageEmbeds());
+                NDArray proj = Losses.meanSquaredError(predicted, batch.imageEmbeds());
                 NDArray contrastive = Losses.infoNce(predicted, batch.textEmbeds(), batch.positives(),
                         scope.create(new float[] {logScale}));
                 return new NDList(proj.add(contrastive.mul(s.lambda())), proj, contrastive);

@@ -30,6 +30,15 @@ public record SceneBatch(List<Scene> scenes, List<Rendering> renderings, List<St
         return new SceneBatch(List.copyOf(scenes), List.copyOf(renderings), List.copyOf(captions));
     }
 
+    /** Another rendering of each scene, as its caption describes it: new positions, sizes left open, jitter. */
+    public SceneBatch rerendered(RandomGenerator random) {
+        List<Rendering> again = new ArrayList<>(size());
+        for (Scene scene : scenes) {
+            again.add(Renderer.render(scene, random));
+        }
+        return new SceneBatch(scenes, List.copyOf(again), captions);
+    }
+
     public int size() {
         return scenes.size();
     }

@@ -23,8 +23,8 @@ public record ShapesArchitecture(ClipTextConfig text, ClipVisionConfig vision, P
         return new ShapesArchitecture(
                 new ClipTextConfig(49408, e, 4 * e, e, 3, 4, 77, "gelu", 1e-5, 49407),
                 new ClipVisionConfig(64, 256, e, 3, 4, 3, ShapesWorld.CANVAS, 8, "gelu", 1e-5),
-                new PriorConfig(4, 32, 4, e, 77, 3),
-                new ShapesDecoderConfig(e, 8, ShapesWorld.CANVAS, 4, List.of(128, 128, 64, 32, 16)));
+                new PriorConfig(4, 32, 3, e, 77, 3),
+                new ShapesDecoderConfig(e, 8, ShapesWorld.CANVAS, 4, List.of(128, 128, 64, 32, 16), 8));
     }
 
     /** The same parts at the smallest useful sizes, for tests that only check that training runs and learns. */
@@ -34,6 +34,6 @@ public record ShapesArchitecture(ClipTextConfig text, ClipVisionConfig vision, P
                 new ClipTextConfig(49408, e, 2 * e, e, 1, 2, 77, "gelu", 1e-5, 49407),
                 new ClipVisionConfig(32, 64, e, 1, 2, 3, ShapesWorld.CANVAS, 8, "gelu", 1e-5),
                 new PriorConfig(2, 16, 1, e, 77, 3),
-                new ShapesDecoderConfig(e, 4, ShapesWorld.CANVAS, 4, List.of(32, 32, 16, 8, 8)));
+                new ShapesDecoderConfig(e, 4, ShapesWorld.CANVAS, 4, List.of(16, 16, 16, 8, 8), 4));
     }
 }

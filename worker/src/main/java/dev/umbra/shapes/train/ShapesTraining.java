@@ -71,16 +71,16 @@ public final class ShapesTraining {
             return new Plan(seed,
                     new ClipTrainer.Settings(3000, 128, 2e-3f),
                     40_000,
-                    new PriorTrainer.Settings(2000, 256, 1e-3f, 0.2f, 0f),
+                    new PriorTrainer.Settings(1200, 128, 1e-3f, 0.2f, 0f),
                     List.of(0f, 0.1f, 0.2f, 0.4f, 0.8f, 1.0f), 0.2f, null,
-                    new DecoderTrainer.Settings(2500, 64, 1e-3f, 0.1f));
+                    new DecoderTrainer.Settings(3000, 32, 1e-3f, 0.6f));
         }
 
         /** A few steps of everything at small batches: for tests that check that training runs and learns. */
         public static Plan smoke(long seed) {
             return new Plan(seed, new ClipTrainer.Settings(40, 32, 2e-3f), 512,
                     new PriorTrainer.Settings(40, 64, 1e-3f, 0.2f, 0f), List.of(0f, 0.2f), 0.2f, null,
-                    new DecoderTrainer.Settings(40, 16, 1e-3f, 0.1f));
+                    new DecoderTrainer.Settings(40, 16, 1e-3f, 0.6f));
         }
 
         public Plan withPriorTemperature(Float temperature) {

@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import dev.umbra.decoder.shapes.ShapesImageDecoder;
 import dev.umbra.generate.GenerateJob;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,6 +43,15 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Pictures per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--candidates", paramLabel = "N", defaultValue = "8",
+            description = "Pictures the decoder draws per image, keeping the one CLIP finds nearest the prior's"
+                    + " embedding; 1 keeps the first (default: ${DEFAULT-VALUE}).")
+    int candidates;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
+            description = "Scales the decoder's noise; below 1 trades diversity for typical pictures (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
     @CommandLine.Mixin
     RuntimeOptionsMixin runtime;
 
@@ -54,8 +64,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
+        // an out-of-range value is an IllegalArgumentException: one line and exit code 2
+        ShapesImageDecoder.Sampling sampling = new ShapesImageDecoder.Sampling(temperature, candidates);
         GenerateJob.Summary summary = GenerateJob.run(new GenerateJob.Options(model, prompts, out, images, seed,
-                batchSize, runtime.toRuntimeOptions()), line -> {
+                batchSize, sampling, runtime.toRuntimeOptions()), line -> {
                     err.println(line);
                     err.flush();
                 });

@@ -2,6 +2,7 @@ package dev.umbra.generate;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import dev.umbra.decoder.shapes.ShapesImageDecoder;
 import dev.umbra.io.OutputFolder;
 import dev.umbra.io.PromptsFile;
 import dev.umbra.io.UsageException;
@@ -30,7 +31,7 @@ public final class GenerateJob {
 
     /** What to run; a null model is the embedded default, a null seed is drawn (and printed). */
     public record Options(Path model, Path prompts, Path out, int images, Long seed, int batchSize,
-                          RuntimeOptions runtime) {}
+                          ShapesImageDecoder.Sampling sampling, RuntimeOptions runtime) {}
 
     public record Summary(int prompts, int pictures, long seed, boolean drawn, double seconds, Path out) {
         public String describe() {
@@ -69,7 +70,7 @@ public final class GenerateJob {
             }
         }
         Gson gson = new Gson();
-        try (TextToImage pipeline = TextToImage.load(parts, o.runtime());
+        try (TextToImage pipeline = TextToImage.load(parts, o.runtime(), o.sampling());
              BufferedWriter index = Files.newBufferedWriter(o.out().resolve(INDEX))) {
             for (int from = 0; from < rows.size(); from += o.batchSize()) {
                 List<Row> batch = rows.subList(from, Math.min(rows.size(), from + o.batchSize()));

@@ -12,7 +12,7 @@ import dev.umbra.model.ModelException;
 import dev.umbra.model.ModelPaths;
 import dev.umbra.model.PriorNoise;
 import dev.umbra.model.RuntimeOptions;
-import dev.umbra.worker.EmbeddingMath;
+import dev.umbra.math.EmbeddingMath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +57,10 @@ public final class TextToImage implements AutoCloseable {
     }
 
     public static TextToImage load(Parts parts, RuntimeOptions options) {
+        return load(parts, options, ShapesImageDecoder.Sampling.DEFAULT);
+    }
+
+    public static TextToImage load(Parts parts, RuntimeOptions options, ShapesImageDecoder.Sampling sampling) {
         for (Path dir : List.of(parts.decoder(), parts.imageEncoder())) {
             if (!Files.isDirectory(dir)) {
                 throw new ModelException(dir + ": folder not found (generating pictures needs a model with "
@@ -67,7 +71,7 @@ public final class TextToImage implements AutoCloseable {
                 : EclipseModel.load(parts.eclipse(), options, parts.name());
         ImageDecoder decoder = null;
         try {
-            decoder = ShapesImageDecoder.load(parts.decoder(), options);
+            decoder = ShapesImageDecoder.load(parts.decoder(), parts.imageEncoder(), options, sampling);
             ImageEncoder imageEncoder = ImageEncoder.load(parts.imageEncoder(), options);
             check(parts, eclipse.embeddingDim(), decoder.embeddingDim(), imageEncoder.embeddingDim());
             return new TextToImage(eclipse, decoder, imageEncoder);

@@ -3,6 +3,7 @@ package dev.umbra.worker;
 import dev.umbra.batch.Batch;
 import dev.umbra.batch.BatchItem;
 import dev.umbra.batch.BatchProcessor;
+import dev.umbra.math.EmbeddingMath;
 import dev.umbra.model.EmbeddingResult;
 import dev.umbra.model.PriorNoise;
 import dev.umbra.model.StageTimings;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umbra.batch.Batch;
 import dev.umbra.batch.BatchItem;
+import dev.umbra.math.EmbeddingMath;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.EmbeddingResult;

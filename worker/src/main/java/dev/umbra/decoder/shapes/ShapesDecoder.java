@@ -69,7 +69,12 @@ public final class ShapesDecoder extends HfBlock {
 
     /** Latents for {@code image_embeds [B, E]} and standard normal {@code noise [B, Z]}: mean + std * noise. */
     public NDArray latents(ParameterStore ps, NDArray embeds, NDArray noise) {
-        NDList prior = latentPrior(ps, embeds, false);
+        return latents(ps, embeds, noise, false);
+    }
+
+    /** As {@link #latents(ParameterStore, NDArray, NDArray)}, differentiable through the prior when training. */
+    public NDArray latents(ParameterStore ps, NDArray embeds, NDArray noise, boolean training) {
+        NDList prior = latentPrior(ps, embeds, training);
         return prior.get(0).add(prior.get(1).mul(0.5f).exp().mul(noise));
     }
 

@@ -13,9 +13,11 @@ import dev.umbra.decoder.DecodedImage;
 import dev.umbra.decoder.ImageDecoder;
 import dev.umbra.io.Images;
 import dev.umbra.model.DjlRuntime;
+import dev.umbra.model.ImageEncoder;
 import dev.umbra.model.ModelException;
 import dev.umbra.model.RuntimeOptions;
 import dev.umbra.model.checkpoint.ModelFolder;
+import dev.umbra.math.EmbeddingMath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,46 +25,63 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The shapes world's decoder, loaded from a {@code decoder/} folder and run in-process: each request's latent is
- * a standard normal row drawn from its seed, so the same embedding and seed give the same pixels. It has no use
- * for negative embeddings (there is no guidance to steer) and ignores them.
+ * The shapes world's decoder, loaded from a {@code decoder/} folder and run in-process. Each request's seed draws
+ * standard normal noise, which the decoder's conditional prior turns into a latent, so the same embedding and seed
+ * give the same pixels. It has no use for negative embeddings (there is no guidance to steer) and ignores them.
+ *
+ * <p>With a CLIP image tower and {@code candidates > 1}, it draws that many pictures per request (the seed's
+ * noise, continued) and keeps the one whose CLIP image embedding is nearest the requested one, as DALL-E reranked
+ * its samples with CLIP: the decoder is asked for a picture <em>with this embedding</em>, and this checks it.
  */
 public final class ShapesImageDecoder implements ImageDecoder {
 
     public static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
     /** Salts the seed so that a request's latent and its prior noise, drawn from the same seed, are independent. */
     static final long LATENT_SALT = 0x5DEECE66DL;
-    public static final float DEFAULT_TEMPERATURE = 1f;
+
+    /**
+     * How pictures are drawn.
+     *
+     * @param temperature scales the noise: below 1 draws nearer the prior's mean, at some cost in diversity
+     * @param candidates  pictures drawn per request and reranked by CLIP (1: no reranking)
+     */
+    public record Sampling(float temperature, int candidates) {
+        public static final Sampling DEFAULT = new Sampling(1f, 8);
+
+        public Sampling {
+            if (!(temperature > 0)) {
+                throw new IllegalArgumentException("the decoder's temperature must be positive (got " + temperature + ")");
+            }
+            if (candidates < 1) {
+                throw new IllegalArgumentException("candidates must be at least 1 (got " + candidates + ")");
+            }
+        }
+    }
 
     private final ShapesDecoder model;
+    private final ImageEncoder reranker;
+    private final Sampling sampling;
     private final NDManager manager;
     private final ParameterStore parameterStore;
     private final DataType dtype;
     private final String identity;
-    private final float temperature;
 
-    private ShapesImageDecoder(ShapesDecoder model, NDManager manager, DataType dtype, String identity,
-                               float temperature) {
+    private ShapesImageDecoder(ShapesDecoder model, ImageEncoder reranker, Sampling sampling, NDManager manager,
+                               DataType dtype, String identity) {
         this.model = model;
+        this.reranker = reranker;
+        this.sampling = sampling;
         this.manager = manager;
         this.parameterStore = new ParameterStore(manager, false);
         this.dtype = dtype;
         this.identity = identity;
-        this.temperature = temperature;
-    }
-
-    public static ShapesImageDecoder load(Path dir, RuntimeOptions options) {
-        return load(dir, options, DEFAULT_TEMPERATURE);
     }
 
     /**
-     * @param temperature scales the latent's noise: below 1 draws nearer the prior's mean, where the decoder was
-     *                    trained most, at some cost in diversity
+     * @param dir         the {@code decoder/} folder
+     * @param imageTower  a {@code CLIPVisionModelWithProjection} folder to rerank with, or null for none
      */
-    public static ShapesImageDecoder load(Path dir, RuntimeOptions options, float temperature) {
-        if (!(temperature > 0)) {
-            throw new IllegalArgumentException("the decoder's temperature must be positive (got " + temperature + ")");
-        }
+    public static ShapesImageDecoder load(Path dir, Path imageTower, RuntimeOptions options, Sampling sampling) {
         if (!Files.isDirectory(dir)) {
             throw new ModelException(dir + ": decoder folder not found");
         }
@@ -70,26 +89,41 @@ public final class ShapesImageDecoder implements ImageDecoder {
         Device device = DjlRuntime.resolveDevice(options.device());
         DataType dtype = DjlRuntime.resolveDtype(options.dtype(), device);
         NDManager manager = NDManager.newBaseManager(device, DjlRuntime.ENGINE);
+        ImageEncoder reranker = null;
         try {
             ShapesDecoder model = new ShapesDecoder(config);
             ModelFolder.load(model, dir, WEIGHTS, manager, dtype, device);
+            boolean rerank = imageTower != null && sampling.candidates() > 1;
+            reranker = rerank ? ImageEncoder.load(imageTower, options) : null;
+            if (reranker != null && reranker.embeddingDim() != config.embeddingDim()) {
+                throw new ModelException(imageTower + ": the image tower makes embeddings of " + reranker.embeddingDim()
+                        + " values; the decoder takes " + config.embeddingDim());
+            }
             Path name = dir.toAbsolutePath().normalize().getFileName();
-            return new ShapesImageDecoder(model, manager, dtype, "shapes-decoder:" + (name == null ? dir : name),
-                    temperature);
+            return new ShapesImageDecoder(model, reranker, rerank ? sampling : new Sampling(sampling.temperature(), 1),
+                    manager, dtype, "shapes-decoder:" + (name == null ? dir : name));
         } catch (RuntimeException e) {
+            if (reranker != null) {
+                reranker.close();
+            }
             manager.close();
             throw e;
         }
     }
 
-    /** The noise of a seed: Z standard normal values, reproducible on every JVM ({@link Random} is specified). */
-    public static float[] latent(long seed, int dim) {
+    /**
+     * The noise of a seed: {@code count} rows of Z standard normal values, one per candidate, reproducible on every
+     * JVM ({@link Random} is specified). Row 0 does not depend on {@code count}.
+     */
+    public static float[][] noise(long seed, int count, int dim) {
         Random random = new Random(seed ^ LATENT_SALT);
-        float[] z = new float[dim];
-        for (int i = 0; i < dim; i++) {
-            z[i] = (float) random.nextGaussian();
+        float[][] rows = new float[count][dim];
+        for (float[] row : rows) {
+            for (int i = 0; i < dim; i++) {
+                row[i] = (float) random.nextGaussian();
+            }
         }
-        return z;
+        return rows;
     }
 
     @Override
@@ -100,34 +134,60 @@ public final class ShapesImageDecoder implements ImageDecoder {
         }
         int e = embeddingDim();
         int z = model.config().latentDim();
-        float[] embeds = new float[n * e];
-        float[] latents = new float[n * z];
+        int k = sampling.candidates();
+        float[] embeds = new float[n * k * e];
+        float[] noise = new float[n * k * z];
         for (int i = 0; i < n; i++) {
             DecodeRequest r = requests.get(i);
             if (r.imageEmbedding().length != e) {
                 throw new IllegalArgumentException("request " + i + ": the image embedding has "
                         + r.imageEmbedding().length + " values; this decoder takes " + e);
             }
-            System.arraycopy(r.imageEmbedding(), 0, embeds, i * e, e);
-            float[] noise = latent(r.seed(), z);
-            for (int k = 0; k < z; k++) {
-                latents[i * z + k] = noise[k] * temperature;
+            float[][] rows = noise(r.seed(), k, z);
+            for (int c = 0; c < k; c++) {
+                System.arraycopy(r.imageEmbedding(), 0, embeds, (i * k + c) * e, e);
+                for (int d = 0; d < z; d++) {
+                    noise[(i * k + c) * z + d] = rows[c][d] * sampling.temperature();
+                }
             }
         }
+        float[] pixels = draw(embeds, noise, n * k, e, z);
         int size = model.config().imageSize();
+        int plane = size * size;
+        int[] chosen = new int[n];
+        if (k > 1) {
+            float[][] seen = reranker.embed(pixels, n * k);
+            for (int i = 0; i < n; i++) {
+                double best = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < k; c++) {
+                    double cos = EmbeddingMath.cosine(requests.get(i).imageEmbedding(), seen[i * k + c]);
+                    if (cos > best) {
+                        best = cos;
+                        chosen[i] = c;
+                    }
+                }
+            }
+        }
+        List<DecodedImage> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new DecodedImage(size, size, Images.fromChannelsFirst(pixels, (i * k + chosen[i]) * 3 * plane, plane)));
+        }
+        return out;
+    }
+
+    /** Pixels in [0, 1] for {@code rows} embeddings and noise rows, channel first. */
+    private float[] draw(float[] embeds, float[] noise, int rows, int e, int z) {
         JniUtils.setGradMode(false);
         try (NDManager scope = manager.newSubManager()) {
-            NDArray c = scope.create(embeds, new Shape(n, e)).toType(dtype, false);
-            NDArray l = model.latents(parameterStore, c, scope.create(latents, new Shape(n, z)).toType(dtype, false));
-            float[] pixels = model.forward(parameterStore, new NDList(c, l), false).singletonOrThrow()
+            NDArray c = scope.create(embeds, new Shape(rows, e)).toType(dtype, false);
+            NDArray l = model.latents(parameterStore, c, scope.create(noise, new Shape(rows, z)).toType(dtype, false));
+            return model.forward(parameterStore, new NDList(c, l), false).singletonOrThrow()
                     .toType(DataType.FLOAT32, false).toFloatArray();
-            List<DecodedImage> out = new ArrayList<>(n);
-            int plane = size * size;
-            for (int i = 0; i < n; i++) {
-                out.add(new DecodedImage(size, size, Images.fromChannelsFirst(pixels, i * 3 * plane, plane)));
-            }
-            return out;
         }
+    }
+
+    public Sampling sampling() {
+        return sampling;
     }
 
     @Override
@@ -142,6 +202,9 @@ public final class ShapesImageDecoder implements ImageDecoder {
 
     @Override
     public void close() {
+        if (reranker != null) {
+            reranker.close();
+        }
         manager.close();
     }
 }

@@ -79,14 +79,21 @@ final class ReportWriter {
         part(md, modelDir, ShapesTraining.PRIOR, ShapesTraining.PRIOR_WEIGHTS, "ECLIPSE `PriorTransformer`");
         part(md, modelDir, ShapesTraining.DECODER, ShapesTraining.DECODER_WEIGHTS,
                 "`ShapesDecoder` (conditional VAE generator)");
-        md.append("\nWhy the decoder is a conditional VAE and not a diffusion model: the paper's decoders are diffusion")
-          .append(" models, and what matters here is what they share: a picture is a function of the image embedding")
-          .append(" *and* fresh noise, so one embedding gives many pictures. The VAE's latent (8 standard normal")
-          .append(" values drawn from the image's seed) carries what the embedding leaves open, where the objects")
-          .append(" stand and how large they are, while the embedding fixes colors, shapes and relation. It trains in")
-          .append(" minutes on two CPU cores and samples in one forward pass, where a diffusion decoder of useful")
-          .append(" quality would need far more training steps than this world's budget and tens of passes per")
-          .append(" picture. It reads only the embedding's direction, as CLIP compares embeddings by cosine.\n\n");
+        md.append("\nThe decoder is the generator of a conditional VAE. Why not a diffusion model, as the paper's")
+          .append(" decoders are: what matters here is what they share, that a picture is a function of the image")
+          .append(" embedding *and* fresh noise, so that one embedding gives many pictures. A VAE does that, trains in")
+          .append(" a quarter of an hour on two CPU cores and draws in one forward pass, where a diffusion decoder of")
+          .append(" useful quality would need far more training than this world's budget and tens of passes per")
+          .append(" picture. Three choices make its pictures hold together:\n\n")
+          .append("- It learns from the embedding of *another* rendering of the same scene, as a prompt describes it,")
+          .append(" so it takes colors, shapes and relation from the embedding and positions and sizes from its latent")
+          .append(" (the prior's embedding, made from text, carries no position).\n")
+          .append("- Its latent comes from a learned conditional prior p(z | embedding) (Sohn et al., 2015), not a")
+          .append(" fixed N(0, 1): one object's placement and two objects' are distributed differently.\n")
+          .append("- It draws several candidates per picture (8 by default) and keeps the one whose mini-CLIP image")
+          .append(" embedding is nearest the requested one, as DALL-E reranked its samples with CLIP. `generate")
+          .append(" --candidates 1` turns it off.\n\n")
+          .append("It reads only the embedding's direction, as CLIP compares embeddings by cosine.\n\n");
     }
 
     private static void part(StringBuilder md, Path modelDir, String folder, String weights, String what) {
@@ -160,7 +167,7 @@ final class ReportWriter {
           .append("| Prior | Prompts | Color | Shape | Both | Relation | Position | CLIP score |\n")
           .append("|---|---|---|---|---|---|---|---|\n");
         for (ShapesEval.PriorResult p : priors) {
-            if (p.lambda() != 0 && !p.shipped()) {
+            if (p.reranked() && p.lambda() != 0 && !p.shipped()) {
                 continue;
             }
             for (Map.Entry<String, Scores> e : p.sets().entrySet()) {
@@ -170,7 +177,8 @@ final class ReportWriter {
                         pct(s.position()), s.alignment()));
             }
         }
-        ShapesEval.PriorResult projection = priors.stream().filter(p -> p.lambda() == 0).findFirst().orElse(null);
+        ShapesEval.PriorResult projection = priors.stream().filter(p -> p.lambda() == 0 && p.reranked())
+                .findFirst().orElse(null);
         ShapesEval.PriorResult eclipse = priors.stream().filter(ShapesEval.PriorResult::shipped).findFirst().orElse(null);
         if (projection != null && eclipse != null && projection != eclipse) {
             double pu = projection.sets().get("single, unseen").both();
@@ -182,7 +190,8 @@ final class ReportWriter {
         md.append('\n');
     }
 
-    private static void sweep(StringBuilder md, List<ShapesEval.PriorResult> priors) {
+    private static void sweep(StringBuilder md, List<ShapesEval.PriorResult> all) {
+        List<ShapesEval.PriorResult> priors = all.stream().filter(ShapesEval.PriorResult::reranked).toList();
         if (priors.size() < 2) {
             return;
         }

@@ -2,6 +2,7 @@ package dev.umbra.shapes.eval;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.umbra.decoder.shapes.ShapesImageDecoder;
 import dev.umbra.generate.TextToImage;
 import dev.umbra.io.OutputFolder;
 import dev.umbra.model.EmbeddedModels;
@@ -42,8 +43,11 @@ public final class ShapesEval {
     public record Options(Path model, Path out, int images, long seed, int pairsPerSet, int detectorScenes,
                           int batchSize, RuntimeOptions runtime) {}
 
-    /** One prior's scores per prompt set. */
-    public record PriorResult(String label, float lambda, boolean shipped, Map<String, Scores> sets) {}
+    /** One prior's scores per prompt set; {@code reranked}: with the decoder's CLIP reranking (the default). */
+    public record PriorResult(String label, float lambda, boolean shipped, boolean reranked, Map<String, Scores> sets) {}
+
+    /** A pipeline's scores per set, how many pictures they took, and the diversity of the first set. */
+    record Evaluated(Map<String, Scores> bySet, int pictures, Diversity diversity) {}
 
     /** Spread among pictures of one prompt, averaged over prompts. */
     public record Diversity(double pixelDistance, double centroidSpread, double truthPixelDistance,
@@ -83,43 +87,33 @@ public final class ShapesEval {
             progress.accept(String.format(Locale.ROOT, "%s: generating %d pictures", choice.label(),
                     sets.stream().mapToInt(s -> s.scenes().size()).sum() * o.images()));
             try (TextToImage pipeline = TextToImage.load(base.withPrior(choice.dir()), o.runtime())) {
-                Map<String, Scores> bySet = new LinkedHashMap<>();
                 long start = System.nanoTime();
-                int pictures = 0;
-                for (int s = 0; s < sets.size(); s++) {
-                    EvalPrompts.PromptSet set = sets.get(s);
-                    Scores scores = new Scores();
-                    List<List<TextToImage.Picture>> perScene = generate(pipeline, set.scenes(), o.images(),
-                            o.seed() + 1_000_000L * (s + 1), o.batchSize());
-                    for (int k = 0; k < set.scenes().size(); k++) {
-                        for (TextToImage.Picture p : perScene.get(k)) {
-                            List<DetectedObject> found = Detector.detect(p.image().rgb(), p.image().width());
-                            scores.add(SceneJudge.judge(set.scenes().get(k), found), p.textImageAlignment());
-                            pictures++;
-                        }
-                    }
-                    bySet.put(set.name(), scores);
-                    if (choice.shipped() && s == 0) {
-                        diversity = diversity(set.scenes(), perScene, o.images(), o.seed());
-                    }
-                }
+                Evaluated e = evaluate(pipeline, sets, o);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                priors.add(new PriorResult(choice.label(), choice.lambda(), choice.shipped(), bySet));
-                Scores seen = bySet.get("single, seen");
-                progress.accept(String.format(Locale.ROOT,
-                        "%s: single seen color %.1f%% shape %.1f%%; unseen both %.1f%%; pair relation %.1f%%",
-                        choice.label(), 100 * seen.color(), 100 * seen.shape(),
-                        100 * bySet.get("single, unseen").both(), 100 * bySet.get("pair, seen").relation()));
+                priors.add(new PriorResult(choice.label(), choice.lambda(), choice.shipped(), true, e.bySet()));
+                report(progress, choice.label(), e.bySet());
                 if (choice.shipped()) {
-                    picturesPerSecond = pictures / seconds;
-                    inWorld = seen.alignment();
+                    picturesPerSecond = e.pictures() / seconds;
+                    diversity = e.diversity();
+                    inWorld = e.bySet().get("single, seen").alignment();
                     outOfWorld = meanAlignment(pipeline, OUT_OF_WORLD, o.seed());
                     Charts.grid(pipeline, gridScenes(sets), 6, o.seed() + 7, assets.resolve("grid.png"));
                 }
             }
+            if (choice.shipped()) {
+                // the same prior and seeds with the decoder alone: what CLIP reranking adds
+                String label = choice.label() + ", without reranking";
+                try (TextToImage pipeline = TextToImage.load(base.withPrior(choice.dir()), o.runtime(),
+                        new ShapesImageDecoder.Sampling(ShapesImageDecoder.Sampling.DEFAULT.temperature(), 1))) {
+                    Evaluated e = evaluate(pipeline, sets, o);
+                    priors.add(new PriorResult(label, choice.lambda(), false, false, e.bySet()));
+                    report(progress, label, e.bySet());
+                }
+            }
         }
-        if (priors.size() > 1) {
-            Charts.lambdaSweep(priors, assets.resolve("lambda-sweep.png"));
+        List<PriorResult> sweep = priors.stream().filter(PriorResult::reranked).toList();
+        if (sweep.size() > 1) {
+            Charts.lambdaSweep(sweep, assets.resolve("lambda-sweep.png"));
         }
         Path markdown = o.out().resolve("shapes-world.md");
         Report report = new Report(detector, priors, diversity, inWorld, outOfWorld, picturesPerSecond, training,
@@ -127,6 +121,39 @@ public final class ShapesEval {
         Files.writeString(markdown, ReportWriter.write(report, o, modelDir));
         progress.accept("wrote " + markdown);
         return report;
+    }
+
+    /** Every picture of every set, judged by the detector; image j of scene k of set s has a seed of its own. */
+    static Evaluated evaluate(TextToImage pipeline, List<EvalPrompts.PromptSet> sets, Options o) {
+        Map<String, Scores> bySet = new LinkedHashMap<>();
+        int pictures = 0;
+        Diversity diversity = null;
+        for (int s = 0; s < sets.size(); s++) {
+            EvalPrompts.PromptSet set = sets.get(s);
+            Scores scores = new Scores();
+            List<List<TextToImage.Picture>> perScene = generate(pipeline, set.scenes(), o.images(),
+                    o.seed() + 1_000_000L * (s + 1), o.batchSize());
+            for (int k = 0; k < set.scenes().size(); k++) {
+                for (TextToImage.Picture p : perScene.get(k)) {
+                    List<DetectedObject> found = Detector.detect(p.image().rgb(), p.image().width());
+                    scores.add(SceneJudge.judge(set.scenes().get(k), found), p.textImageAlignment());
+                    pictures++;
+                }
+            }
+            bySet.put(set.name(), scores);
+            if (s == 0) {
+                diversity = diversity(set.scenes(), perScene, o.images(), o.seed());
+            }
+        }
+        return new Evaluated(bySet, pictures, diversity);
+    }
+
+    private static void report(Consumer<String> progress, String label, Map<String, Scores> bySet) {
+        Scores seen = bySet.get("single, seen");
+        progress.accept(String.format(Locale.ROOT,
+                "%s: single seen color %.1f%% shape %.1f%%; unseen both %.1f%%; pair relation %.1f%%",
+                label, 100 * seen.color(), 100 * seen.shape(), 100 * bySet.get("single, unseen").both(),
+                100 * bySet.get("pair, seen").relation()));
     }
 
     /** A prior to evaluate: the shipped one ({@code prior/}) and the sweep's ({@code priors/lambda-X/}). */

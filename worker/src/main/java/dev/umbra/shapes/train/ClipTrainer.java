@@ -18,8 +18,13 @@ import java.util.SplittableRandom;
  */
 public final class ClipTrainer {
 
-    /** @param steps optimiser steps; @param batchSize scenes per step; @param learningRate Adam's peak rate */
-    public record Settings(int steps, int batchSize, float learningRate) {}
+    /**
+     * @param steps        optimiser steps
+     * @param batchSize    scenes per step
+     * @param learningRate Adam's peak rate
+     * @param hardNegatives two-object scenes per batch that come with a twin in another relation or order
+     */
+    public record Settings(int steps, int batchSize, float learningRate, int hardNegatives) {}
 
     private ClipTrainer() {}
 
@@ -35,7 +40,7 @@ public final class ClipTrainer {
         float[] last = {Float.NaN};
         long start = System.nanoTime();
         for (int step = 1; step <= s.steps(); step++) {
-            SceneBatch batch = SceneBatch.draw(sampler, random, b);
+            SceneBatch batch = SceneBatch.draw(sampler, random, b, s.hardNegatives());
             float[] pixels = batch.pixels();
             long[] ids = tokens.ids(batch.captions(), null);
             float[] matches = batch.imageCaptionMatches();

@@ -23,9 +23,11 @@ import java.util.SplittableRandom;
  * would describe it: so the decoder learns to take colors, shapes and relation from the embedding and where things
  * stand from the latent, which is what it is asked at inference, where the embedding comes from the prior and
  * carries no position. (Conditioned on the picture's own embedding, which does place the objects, it learns to
- * read positions there, and draws averaged, blurred layouts from a prior's embedding.) Loss: squared pixel error over {@code 2 sigma^2} plus the latent's KL divergence from
- * N(0, 1), both per image, divided by the number of pixel values so that the learning rate does not depend on
- * the image size.
+ * read positions there, and draws averaged, blurred layouts from a prior's embedding.)
+ *
+ * <p>Loss: squared pixel error over {@code 2 sigma^2}, plus the KL divergence of the posterior from the decoder's
+ * conditional prior {@code p(z | embedding)} (Sohn et al., 2015), both per image, divided by the number of pixel
+ * values so that the learning rate does not depend on the image size.
  */
 public final class DecoderTrainer {
 

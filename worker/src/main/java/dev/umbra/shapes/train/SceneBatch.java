@@ -2,6 +2,7 @@ package dev.umbra.shapes.train;
 
 import dev.umbra.io.Images;
 import dev.umbra.shapes.world.CaptionGrammar;
+import dev.umbra.shapes.world.Relation;
 import dev.umbra.shapes.world.Renderer;
 import dev.umbra.shapes.world.Rendering;
 import dev.umbra.shapes.world.Scene;
@@ -18,16 +19,44 @@ import java.util.random.RandomGenerator;
 public record SceneBatch(List<Scene> scenes, List<Rendering> renderings, List<String> captions) {
 
     public static SceneBatch draw(SceneSampler sampler, RandomGenerator random, int size) {
-        List<Scene> scenes = new ArrayList<>(size);
+        return draw(sampler, random, size, 0);
+    }
+
+    /**
+     * A batch in which up to {@code twins} two-object scenes come with a hard negative: the same two objects in
+     * another relation, or in the other order ("a blue square to the left of a red circle" beside "a red circle
+     * to the left of a blue square"). Random batches in this world almost never hold such a pair, and without
+     * them a contrastive model learns which objects a picture has but not where they are, the "bag of words"
+     * failure of real CLIP (Yuksekgonul et al., 2023, whose NegCLIP adds such negatives).
+     */
+    public static SceneBatch draw(SceneSampler sampler, RandomGenerator random, int size, int twins) {
+        List<Scene> drawn = new ArrayList<>(size);
+        int made = 0;
+        while (drawn.size() < size) {
+            Scene scene = sampler.sample(random);
+            drawn.add(scene);
+            if (scene.isPair() && made < twins && drawn.size() < size) {
+                drawn.add(twin(scene, random));
+                made++;
+            }
+        }
         List<Rendering> renderings = new ArrayList<>(size);
         List<String> captions = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            Scene scene = sampler.sample(random);
-            scenes.add(scene);
+        for (Scene scene : drawn) {
             renderings.add(Renderer.render(scene, random));
             captions.add(CaptionGrammar.caption(scene, random));
         }
-        return new SceneBatch(List.copyOf(scenes), List.copyOf(renderings), List.copyOf(captions));
+        return new SceneBatch(List.copyOf(drawn), List.copyOf(renderings), List.copyOf(captions));
+    }
+
+    /** The same two objects in the other order, or in another relation: a scene that means something else. */
+    static Scene twin(Scene pair, RandomGenerator random) {
+        if (random.nextBoolean()) {
+            return Scene.pair(pair.second(), pair.relation(), pair.first());
+        }
+        Relation[] all = Relation.values();
+        Relation other = all[(pair.relation().ordinal() + 1 + random.nextInt(all.length - 1)) % all.length];
+        return Scene.pair(pair.first(), other, pair.second());
     }
 
     /** Another rendering of each scene, as its caption describes it: new positions, sizes left open, jitter. */

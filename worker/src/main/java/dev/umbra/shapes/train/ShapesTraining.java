@@ -69,31 +69,22 @@ public final class ShapesTraining {
         /** The shipped model's plan: about an hour on 2 CPU cores. */
         public static Plan defaults(long seed) {
             return new Plan(seed,
-                    new ClipTrainer.Settings(3000, 128, 2e-3f),
+                    new ClipTrainer.Settings(3000, 128, 2e-3f, 32),
                     40_000,
                     new PriorTrainer.Settings(1200, 128, 1e-3f, 0.2f, 0f),
                     List.of(0f, 0.1f, 0.2f, 0.4f, 0.8f, 1.0f), 0.2f, null,
-                    new DecoderTrainer.Settings(3000, 32, 1e-3f, 0.6f));
+                    new DecoderTrainer.Settings(3500, 32, 1e-3f, 0.5f));
         }
 
         /** A few steps of everything at small batches: for tests that check that training runs and learns. */
         public static Plan smoke(long seed) {
-            return new Plan(seed, new ClipTrainer.Settings(40, 32, 2e-3f), 512,
+            return new Plan(seed, new ClipTrainer.Settings(40, 32, 2e-3f, 8), 512,
                     new PriorTrainer.Settings(40, 64, 1e-3f, 0.2f, 0f), List.of(0f, 0.2f), 0.2f, null,
-                    new DecoderTrainer.Settings(40, 16, 1e-3f, 0.6f));
+                    new DecoderTrainer.Settings(40, 16, 1e-3f, 0.5f));
         }
 
         public Plan withPriorTemperature(Float temperature) {
             return new Plan(seed, clip, pairs, prior, lambdas, shippedLambda, temperature, decoder);
-        }
-
-        public Plan withSteps(int clipSteps, int pairs, int priorSteps, List<Float> lambdas, int decoderSteps) {
-            return new Plan(seed, new ClipTrainer.Settings(clipSteps, clip.batchSize(), clip.learningRate()), pairs,
-                    new PriorTrainer.Settings(priorSteps, prior.batchSize(), prior.learningRate(), prior.lambda(),
-                            prior.temperature()),
-                    lambdas, lambdas.contains(shippedLambda) ? shippedLambda : lambdas.get(0), priorTemperature,
-                    new DecoderTrainer.Settings(decoderSteps, decoder.batchSize(), decoder.learningRate(),
-                            decoder.pixelSigma()));
         }
     }
 

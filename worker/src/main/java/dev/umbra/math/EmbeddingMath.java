@@ -1,4 +1,4 @@
-package dev.umbra.worker;
+package dev.umbra.math;
 
 /** Cosine similarity and the diversity figures of a request's image embeddings (ECLIPSE paper, supplement F). */
 public final class EmbeddingMath {

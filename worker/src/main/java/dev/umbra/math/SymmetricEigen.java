@@ -1,4 +1,4 @@
-package dev.umbra.worker;
+package dev.umbra.math;
 
 /**
  * Eigenvalues of a small real symmetric matrix by the cyclic Jacobi method.

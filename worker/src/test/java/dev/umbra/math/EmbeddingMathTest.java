@@ -1,4 +1,4 @@
-package dev.umbra.worker;
+package dev.umbra.math;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,0 +1,2 @@
+/** Plain-Java math on embeddings: cosine similarity, the diversity figures (mean pairwise distance, Vendi score). */
+package dev.umbra.math;

@@ -55,9 +55,6 @@ public final class GenerateJob {
         }
         boolean drawn = o.seed() == null;
         long seed = drawn ? new SecureRandom().nextLong() >>> 16 : o.seed();
-        if (drawn) {
-            progress.accept("seed: drew " + seed + " (pass --seed " + seed + " to reproduce)");
-        }
         OutputFolder.prepare(o.out());
         TextToImage.Parts parts = o.model() == null
                 ? TextToImage.Parts.of(EmbeddedModels.defaultModelDir(), EmbeddedModels.DEFAULT_MODEL_NAME)
@@ -72,6 +69,9 @@ public final class GenerateJob {
         Gson gson = new Gson();
         try (TextToImage pipeline = TextToImage.load(parts, o.runtime(), o.sampling());
              BufferedWriter index = Files.newBufferedWriter(o.out().resolve(INDEX))) {
+            if (drawn) {   // only once the model loaded: a bad model folder is then the only line printed
+                progress.accept("seed: drew " + seed + " (pass --seed " + seed + " to reproduce)");
+            }
             for (int from = 0; from < rows.size(); from += o.batchSize()) {
                 List<Row> batch = rows.subList(from, Math.min(rows.size(), from + o.batchSize()));
                 List<String> batchPrompts = batch.stream().map(Row::prompt).toList();

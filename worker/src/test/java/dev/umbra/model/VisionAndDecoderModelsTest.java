@@ -125,7 +125,7 @@ class VisionAndDecoderModelsTest {
             float[] full = prior.forward(ps, new NDList(noise, text, hidden, fullMask), false).singletonOrThrow().toFloatArray();
             float[] prefix = prior.forward(ps, new NDList(noise, text, hidden.get(":, 0:" + t), fullMask.get(":, 0:" + t)),
                     false).singletonOrThrow().toFloatArray();
-            assertArrayEquals(full, prefix, 1e-6f);
+            assertArrayEquals(full, prefix, 1e-5f);   // the same sums in another order
             assertThrows(IllegalArgumentException.class,
                     () -> prior.forward(ps, new NDList(noise, text, hidden.get(":, 0:" + t)), false));
         }

@@ -14,6 +14,8 @@ public enum ErrorCode {
     DEADLINE_EXCEEDED,
     /** The model failed on the request's batch. */
     INFERENCE_FAILED,
+    /** The decoder failed on the request's images after its retries (or timed out, or the pool was closed). */
+    DECODE_FAILED,
     /**
      * The result was larger than the producer or the results topic accepts (e.g. a huge metadata map): it is
      * answered FAILED without images and metadata instead.

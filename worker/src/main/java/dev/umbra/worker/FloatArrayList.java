@@ -17,6 +17,11 @@ final class FloatArrayList extends AbstractList<Float> implements RandomAccess {
         return values[index];
     }
 
+    /** The values themselves (the list is a view: do not change them). */
+    float[] values() {
+        return values;
+    }
+
     @Override
     public int size() {
         return values.length;

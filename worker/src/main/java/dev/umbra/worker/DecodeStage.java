@@ -1,0 +1,148 @@
+package dev.umbra.worker;
+
+import dev.umbra.decoder.DecodeRequest;
+import dev.umbra.decoder.DecodedImage;
+import dev.umbra.decoder.pool.DecoderPool;
+import dev.umbra.decoder.store.ImageStore;
+import dev.umbra.schemas.GeneratedImage;
+import dev.umbra.schemas.ImageResult;
+import dev.umbra.schemas.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The stage after the prior: an OK answer's image embeddings go to the decoder pool, and its images come back with
+ * their pictures, inline as PNG up to a size limit and stored (the result then carries the URI) above it, and with
+ * the time they took. Answers that are not OK pass through unchanged. A decode that fails for good turns the answer
+ * FAILED with {@link ErrorCode#DECODE_FAILED} and the reason; the pool's other work is unaffected.
+ *
+ * <p>Futures complete on a decoder thread; the caller hops back to its own thread.
+ */
+public final class DecodeStage {
+
+    public static final String FORMAT = "png";
+
+    /**
+     * @param inlineLimitBytes pictures up to this size travel inside the result; larger ones are stored
+     * @param keepEmbeddings   whether results keep the prior's image embeddings beside the pictures
+     */
+    public record Settings(int inlineLimitBytes, boolean keepEmbeddings) {
+        public Settings {
+            if (inlineLimitBytes < 0) {
+                throw new IllegalArgumentException("the inline image limit must be at least 0 (got "
+                        + inlineLimitBytes + ")");
+            }
+        }
+    }
+
+    private final DecoderPool pool;
+    private final ImageStore store;
+    private final Settings settings;
+    private final WorkerClock clock;
+
+    /**
+     * @param pool  the decoders; the stage does not close it
+     * @param store where pictures above the inline limit go
+     */
+    public DecodeStage(DecoderPool pool, ImageStore store, Settings settings, WorkerClock clock) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.store = Objects.requireNonNull(store, "store");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public DecoderPool pool() {
+        return pool;
+    }
+
+    /** The answer with its pictures; never fails (a decode failure is a FAILED answer). */
+    public CompletableFuture<Answer> decode(Answer answer) {
+        ImageResult result = answer.result();
+        if (result.getStatus() != Status.OK || result.getImages().isEmpty()) {
+            return CompletableFuture.completedFuture(answer);
+        }
+        List<DecodeRequest> requests = new ArrayList<>();
+        for (GeneratedImage image : result.getImages()) {
+            requests.add(new DecodeRequest(toArray(image.getImageEmbedding()), null, image.getSeed()));
+        }
+        long submitted = clock.nanoTime();
+        CompletableFuture<List<DecodedImage>> decoded;
+        try {
+            decoded = pool.submit(requests);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failed(answer, e, submitted));
+        }
+        return decoded.handle((images, error) -> {
+            if (error != null) {
+                return failed(answer, error, submitted);
+            }
+            try {
+                return withPictures(answer, images, submitted);
+            } catch (RuntimeException e) {
+                return failed(answer, e, submitted);
+            }
+        });
+    }
+
+    private Answer withPictures(Answer answer, List<DecodedImage> images, long submitted) {
+        ImageResult result = answer.result();
+        List<GeneratedImage> out = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            GeneratedImage image = GeneratedImage.newBuilder(result.getImages().get(i)).build();
+            byte[] png = images.get(i).png();
+            image.setImageFormat(FORMAT);
+            if (png.length <= settings.inlineLimitBytes()) {
+                image.setImage(ByteBuffer.wrap(png));
+            } else {
+                image.setImageUri(store(result.getRequestId(), image.getIndex(), png).toString());
+            }
+            if (!settings.keepEmbeddings()) {
+                image.setImageEmbedding(List.of());
+            }
+            out.add(image);
+        }
+        result.setImages(out);
+        long now = clock.nanoTime();
+        result.getTimings().setDecodeMs(Millis.between(submitted, now));
+        return new Answer(result, answer.createdAt(), now);
+    }
+
+    private URI store(String requestId, int index, byte[] png) {
+        try {
+            return store.put(requestId, index, FORMAT, png);
+        } catch (IOException e) {
+            throw new UncheckedIOException("storing image " + index + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Answer failed(Answer answer, Throwable error, long submitted) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        ImageResult result = answer.result();
+        result.setStatus(Status.FAILED);
+        result.setErrorCode(ErrorCode.DECODE_FAILED.name());
+        result.setErrorMessage("decoding the images with " + pool.identity() + " failed: " + cause.getMessage());
+        result.setImages(List.of());
+        result.setDiversity(null);
+        long now = clock.nanoTime();
+        result.getTimings().setDecodeMs(Millis.between(submitted, now));
+        return new Answer(result, answer.createdAt(), now);
+    }
+
+    private static float[] toArray(List<Float> values) {
+        if (values instanceof FloatArrayList list) {
+            return list.values();
+        }
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+}

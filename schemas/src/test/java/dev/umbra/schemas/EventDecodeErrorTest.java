@@ -126,7 +126,7 @@ class EventDecodeErrorTest {
     for (int cut : new int[] {EventCodec.HEADER_LENGTH, EventCodec.HEADER_LENGTH + 1, whole.length / 2, whole.length - 1}) {
       EventDecodeException e = failure(Arrays.copyOf(whole, cut), codec::decodeImageResult);
       assertEquals(Reason.UNDECODABLE, e.reason(), "cut at " + cut + ": " + e.getMessage());
-      assertTrue(e.getMessage().contains("(" + cut + " bytes, schema ImageResult v2 (current)"), e.getMessage());
+      assertTrue(e.getMessage().contains("(" + cut + " bytes, schema ImageResult v3 (current)"), e.getMessage());
     }
   }
 

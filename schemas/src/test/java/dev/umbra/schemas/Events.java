@@ -57,10 +57,10 @@ final class Events {
     List<GeneratedImage> images = List.of(
         GeneratedImage.newBuilder().setIndex(0).setSeed(42L).setImageEmbedding(embedding(1280, 1))
             .setImage(ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2})).setImageUri(null)
-            .setImageFormat("png").setTextImageAlignment(0.31f).build(),
+            .setImageFormat("png").setWidth(64).setHeight(64).setTextImageAlignment(0.31f).build(),
         GeneratedImage.newBuilder().setIndex(1).setSeed(43L).setImageEmbedding(embedding(1280, 2))
-            .setImage(null).setImageUri("s3://bucket/req-0001/1.png").setImageFormat("png")
-            .setTextImageAlignment(-0.02f).build());
+            .setImage(null).setImageUri("s3://bucket/req-0001/1.png").setImageFormat("png").setWidth(1024)
+            .setHeight(768).setTextImageAlignment(-0.02f).build());
     return ImageResult.newBuilder()
         .setRequestId("req-0001")
         .setStatus(Status.OK)
@@ -70,7 +70,8 @@ final class Events {
         .setTimings(timings())
         .setBatchId("worker-1/batch-17")
         .setBatchSize(8)
-        .setDiversity(Diversity.newBuilder().setMeanPairwiseCosineDistance(0.4).setVendiScore(1.7).build())
+        .setDiversity(Diversity.newBuilder().setMeanPairwiseCosineDistance(0.4).setVendiScore(1.7)
+            .setBasis("decoded_image_embeddings").build())
         .setModel(ModelIdentity.newBuilder().setName("eclipse-kandinsky-2.2").setCheckpoints(List.of(
             CheckpointIdentity.newBuilder().setRole("prior").setName("ECLIPSE-Kandinsky-v2.2")
                 .setSha256("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08").build(),

@@ -159,6 +159,40 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void aV2ImageResultIsReadByTheCurrentClassWithoutSizesAndWithThePriorBasis() throws IOException {
+    Schema v2 = history("ImageResult.v2.avsc");
+    BinaryMessageDecoder<GenericRecord> v2Reader = new BinaryMessageDecoder<>(GenericData.get(), v2, codec.schemaStore());
+    // A v2 writer's record: the current one as v2 saw it (what a v2 reader reads is what a v2 writer wrote).
+    GenericRecord written = v2Reader.decode(codec.encode(Events.okResult()));
+    ImageResult read = codec.decodeImageResult(encodeGeneric(v2, written));
+    assertEquals(Status.OK, read.getStatus());
+    assertEquals(Events.okResult().getImages().get(0).getImageEmbedding(), read.getImages().get(0).getImageEmbedding());
+    assertEquals("png", read.getImages().get(0).getImageFormat());
+    assertEquals(0.4, read.getDiversity().getMeanPairwiseCosineDistance());
+    // Added in v3: defaults.
+    assertNull(read.getImages().get(0).getWidth());
+    assertNull(read.getImages().get(1).getHeight());
+    assertEquals("prior_image_embeddings", read.getDiversity().getBasis());
+  }
+
+  @Test
+  void currentImageResultIsReadByAV2ReaderThatSkipsSizesAndBasis() throws IOException {
+    Schema v2 = history("ImageResult.v2.avsc");
+    BinaryMessageDecoder<GenericRecord> v2Reader = new BinaryMessageDecoder<>(GenericData.get(), v2, codec.schemaStore());
+    GenericRecord read = v2Reader.decode(codec.encode(Events.okResult()));
+    GenericRecord image = (GenericRecord) ((List<?>) read.get("images")).get(1);
+    assertNull(image.getSchema().getField("width"));
+    assertEquals("s3://bucket/req-0001/1.png", image.get("image_uri").toString());
+    assertEquals(-0.02f, image.get("text_image_alignment"));
+    GenericRecord diversity = (GenericRecord) read.get("diversity");
+    assertNull(diversity.getSchema().getField("basis"));
+    assertEquals(1.7, diversity.get("vendi_score"));
+    // the fields after the diversity still line up
+    assertEquals("worker-1", read.get("worker_id").toString());
+    assertEquals("acme", ((Map<?, ?>) read.get("metadata")).values().iterator().next().toString());
+  }
+
+  @Test
   void everyHistoryVersionAndTheCurrentOneReadEachOther() throws IOException {
     Map<String, Schema> current = Map.of("PromptRequest", PromptRequest.getClassSchema(),
         "ImageResult", ImageResult.getClassSchema(), "DeadLetter", DeadLetter.getClassSchema());

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Starts an embedded Kafka broker and a worker on the embedded default model, sends N prompt requests",
-            "(prompts of the shapes world's grammar, or --prompts), collects every result into DIR/results.jsonl and",
-            "prints a summary. Exit code 0 only when every request got its result in time."
+            "(prompts of the shapes world's grammar, or --prompts), collects every result into DIR/results.jsonl,",
+            "writes every picture to DIR/images/<request>/<index>.png and prints a summary (latency, batches,",
+            "decode time, pool utilization, diversity). Exit code 0 only when every request got its result in time."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -30,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
     Path prompts;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "umbra-demo-out",
-            description = "Folder for results.jsonl (default: ${DEFAULT-VALUE}).")
+            description = "Folder for results.jsonl and images/ (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--images", paramLabel = "N", defaultValue = "1",
@@ -39,6 +40,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     BatchingMixin batching;
+
+    @CommandLine.Mixin
+    DecoderMixin decoding;
 
     @Option(names = "--timeout-s", paramLabel = "N", defaultValue = "300",
             description = "Longest to wait for all results once the requests are sent (default: ${DEFAULT-VALUE}).")
@@ -53,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoOptions options = new DemoOptions(count, prompts, out, images, batching.toPolicy(),
-                Duration.ofSeconds(timeoutSeconds));
+                decoding.toConfig(out.resolve("images")), Duration.ofSeconds(timeoutSeconds));
         DemoReport report = new DemoRun(options, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
         if (!report.complete()) {
             spec.commandLine().getErr().printf("demo: error: %d of %d requests got no result within %d s%n",

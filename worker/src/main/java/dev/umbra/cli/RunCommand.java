@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import dev.umbra.kafka.DecodeConfig;
 import dev.umbra.kafka.WorkerConfig;
 import dev.umbra.kafka.WorkerProcess;
 import dev.umbra.worker.WorkerLimits;
@@ -15,9 +16,9 @@ import picocli.CommandLine.Option;
         name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs a worker: reads PromptRequests from the prompts topic, publishes ImageResults to the results",
-            "topic and unreadable records to the dead-letter topic. The topics must exist. Stops cleanly on",
-            "SIGTERM (in-flight work answered, offsets committed)."
+            "Runs a worker: reads PromptRequests from the prompts topic, runs the prior and the decoder pool,",
+            "publishes ImageResults (with PNGs) to the results topic and unreadable records to the dead-letter",
+            "topic. The topics must exist. Stops cleanly on SIGTERM (in-flight work answered, offsets committed)."
         })
 final class RunCommand implements Callable<Integer> {
 
@@ -50,7 +51,8 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> kafkaProperties = Map.of();
 
     @Option(names = "--model", paramLabel = "DIR",
-            description = "Model folder holding tokenizer/, text_encoder/ and prior/ (default: the embedded shapes model).")
+            description = "Model folder holding tokenizer/, text_encoder/ and prior/, and decoder/ and image_encoder/ for"
+                    + " pictures (default: the embedded shapes model).")
     Path model;
 
     @CommandLine.Mixin
@@ -58,6 +60,9 @@ final class RunCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     BatchingMixin batching;
+
+    @CommandLine.Mixin
+    DecoderMixin decoding;
 
     @Option(names = "--max-in-flight-rows", paramLabel = "N",
             description = "Rows accepted but unanswered above which fetching pauses (default: 4 batches).")
@@ -88,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
         if (maxInFlightRows != null) {
             config.maxInFlightRows(maxInFlightRows);
         }
-        WorkerProcess.runUntilShutdown(config.build(), model, runtime.toRuntimeOptions());
+        WorkerProcess.runUntilShutdown(config.build(), decoding.toConfig(DecodeConfig.DEFAULT_IMAGE_DIR), model, runtime.toRuntimeOptions());
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.umbra.kafka;
 
+import dev.umbra.worker.DecodeStage;
 import dev.umbra.worker.EmbeddingEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,14 +42,29 @@ public final class StreamingWorker {
      * nothing left running, if it cannot be.
      */
     public static Future<StreamingWorker> start(Vertx vertx, WorkerConfig config, EmbeddingEngine engine) {
-        return start(vertx, config, engine, OffsetCommitter.KAFKA);
+        return start(vertx, config, engine, null, OffsetCommitter.KAFKA);
+    }
+
+    /**
+     * As {@link #start(Vertx, WorkerConfig, EmbeddingEngine)}, with the prior's answers decoded to pictures by
+     * {@code decodeStage} (whose pool the caller owns and closes after {@link #stop()}).
+     */
+    public static Future<StreamingWorker> start(Vertx vertx, WorkerConfig config, EmbeddingEngine engine,
+            DecodeStage decodeStage) {
+        return start(vertx, config, engine, decodeStage, OffsetCommitter.KAFKA);
     }
 
     /** As {@link #start(Vertx, WorkerConfig, EmbeddingEngine)}, with the step that commits offsets replaced. */
     public static Future<StreamingWorker> start(
             Vertx vertx, WorkerConfig config, EmbeddingEngine engine, OffsetCommitter committer) {
+        return start(vertx, config, engine, null, committer);
+    }
+
+    /** The general form: a decode stage (or null for embeddings only) and the step that commits offsets. */
+    public static Future<StreamingWorker> start(Vertx vertx, WorkerConfig config, EmbeddingEngine engine,
+            DecodeStage decodeStage, OffsetCommitter committer) {
         Objects.requireNonNull(vertx, "vertx");
-        WorkerVerticle verticle = new WorkerVerticle(config, engine, committer);
+        WorkerVerticle verticle = new WorkerVerticle(config, engine, decodeStage, committer);
         return vertx.deployVerticle(verticle).map(id -> new StreamingWorker(vertx, verticle, id));
     }
 

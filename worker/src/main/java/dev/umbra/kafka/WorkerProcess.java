@@ -21,45 +21,65 @@ public final class WorkerProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerProcess.class);
 
     private final EclipseModel model;
+    private final Decoding decoding;
     private final Vertx vertx;
     private final StreamingWorker worker;
     private final long stopTimeoutMillis;
     private boolean closed;
 
-    private WorkerProcess(EclipseModel model, Vertx vertx, StreamingWorker worker, long stopTimeoutMillis) {
+    private WorkerProcess(EclipseModel model, Decoding decoding, Vertx vertx, StreamingWorker worker,
+            long stopTimeoutMillis) {
         this.model = model;
+        this.decoding = decoding;
         this.vertx = vertx;
         this.worker = worker;
         this.stopTimeoutMillis = stopTimeoutMillis;
     }
 
     /**
-     * Loads the model and starts the worker; returns once it is ready.
+     * Loads the model and its decoder and starts the worker; returns once it is ready.
      *
-     * @param modelDir a model in the standard layout ({@code tokenizer/}, {@code text_encoder/}, {@code prior/}),
-     *                 served under the folder's name; null for the embedded default model
+     * @param modelDir a model in the standard layout ({@code tokenizer/}, {@code text_encoder/}, {@code prior/}, and
+     *                 for pictures {@code decoder/} and {@code image_encoder/}), served under the folder's name; null
+     *                 for the embedded default model
      */
-    public static WorkerProcess start(WorkerConfig config, Path modelDir, RuntimeOptions runtime) throws Exception {
+    public static WorkerProcess start(WorkerConfig config, DecodeConfig decode, Path modelDir, RuntimeOptions runtime)
+            throws Exception {
+        Path dir = modelDir == null ? EmbeddedModels.defaultModelDir() : modelDir;
         EclipseModel model = modelDir == null
                 ? EmbeddedModels.loadDefault(runtime)
                 : EclipseModel.load(ModelPaths.of(modelDir), runtime);
+        Decoding decoding;
+        try {
+            decoding = Decoding.open(decode, dir, runtime, config.maxInFlightRows());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
         Vertx vertx = Vertx.vertx();
         // Starting covers topic checks and the group join's first steps: give it the shutdown budget too.
         long timeoutMillis = config.shutdownTimeout().toMillis() + 60_000;
         try {
-            StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model))
+            StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model), decoding.stage())
                     .await(timeoutMillis, TimeUnit.MILLISECONDS);
-            return new WorkerProcess(model, vertx, worker, timeoutMillis);
+            return new WorkerProcess(model, decoding, vertx, worker, timeoutMillis);
         } catch (Exception e) {
             vertx.close().await(timeoutMillis, TimeUnit.MILLISECONDS);
+            decoding.close();
             model.close();
             throw e;
         }
     }
 
+    /** A worker without pictures (embeddings only): {@link #start(WorkerConfig, DecodeConfig, Path, RuntimeOptions)}. */
+    public static WorkerProcess start(WorkerConfig config, Path modelDir, RuntimeOptions runtime) throws Exception {
+        return start(config, DecodeConfig.none(), modelDir, runtime);
+    }
+
     /** Starts a worker and blocks until the JVM is asked to exit (SIGTERM, SIGINT), then stops it cleanly. */
-    public static void runUntilShutdown(WorkerConfig config, Path modelDir, RuntimeOptions runtime) throws Exception {
-        WorkerProcess process = start(config, modelDir, runtime);
+    public static void runUntilShutdown(WorkerConfig config, DecodeConfig decode, Path modelDir, RuntimeOptions runtime)
+            throws Exception {
+        WorkerProcess process = start(config, decode, modelDir, runtime);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutdown requested: finishing in-flight work and committing");
@@ -74,6 +94,10 @@ public final class WorkerProcess implements AutoCloseable {
 
     public StreamingWorker worker() {
         return worker;
+    }
+
+    public Decoding decoding() {
+        return decoding;
     }
 
     @Override
@@ -92,6 +116,7 @@ public final class WorkerProcess implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Vert.x did not close cleanly: {}", e.toString());
         }
+        decoding.close();
         model.close();
     }
 }

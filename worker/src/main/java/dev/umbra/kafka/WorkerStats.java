@@ -8,8 +8,9 @@ package dev.umbra.kafka;
  * @param resultsPublished results acknowledged by the broker (any status)
  * @param inFlightRows     rows accepted and not yet answered
  * @param fetchPaused      whether fetching is paused by backpressure
+ * @param decodePaused     whether that is (also) because the decoder pool is saturated
  * @param commits          successful offset commits
  */
 public record WorkerStats(
         long recordsReceived, long deadLetters, long resultsPublished, int inFlightRows, boolean fetchPaused,
-        long commits) {}
+        boolean decodePaused, long commits) {}

@@ -11,6 +11,7 @@ import dev.umbra.schemas.PromptRequest;
 import dev.umbra.schemas.Status;
 import dev.umbra.worker.Admission;
 import dev.umbra.worker.Answer;
+import dev.umbra.worker.DecodeStage;
 import dev.umbra.worker.EmbeddingEngine;
 import dev.umbra.worker.ErrorCode;
 import dev.umbra.worker.InferenceJob;
@@ -61,6 +62,7 @@ final class WorkerVerticle extends VerticleBase {
 
     private final WorkerConfig config;
     private final EmbeddingEngine engine;
+    private final DecodeStage decodeStage;
     private final OffsetCommitter committer;
     private final EventCodec codec = new EventCodec();
     private final OffsetTracker<TopicPartition> tracker = new OffsetTracker<>();
@@ -90,17 +92,21 @@ final class WorkerVerticle extends VerticleBase {
     private final AtomicLong commits = new AtomicLong();
     private volatile int inFlightRows;
     private volatile boolean fetchPaused;
+    // Set while the decoder pool is saturated: fetching stays paused until its queue drains to half its bound.
+    private volatile boolean decodePaused;
 
-    WorkerVerticle(WorkerConfig config, EmbeddingEngine engine, OffsetCommitter committer) {
+    /** @param decodeStage the decoders, or null to publish the prior's embeddings without pictures */
+    WorkerVerticle(WorkerConfig config, EmbeddingEngine engine, DecodeStage decodeStage, OffsetCommitter committer) {
         this.config = Objects.requireNonNull(config, "config");
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.decodeStage = decodeStage;
         this.committer = Objects.requireNonNull(committer, "committer");
         this.inFlight = new InFlightLimit(config.maxInFlightRows());
     }
 
     WorkerStats stats() {
         return new WorkerStats(received.get(), deadLetters.get(), published.get(), inFlightRows, fetchPaused,
-                commits.get());
+                decodePaused, commits.get());
     }
 
     String servedModel() {
@@ -211,14 +217,43 @@ final class WorkerVerticle extends VerticleBase {
                 return;
             }
             Answer a = error == null ? answer : service.failed(job, ErrorCode.INFERENCE_FAILED, describe(error));
-            publishResult(a, ticket).onComplete(x -> {
-                boolean resume = inFlight.release(rows);
-                inFlightRows = inFlight.rows();
-                if (resume) {
-                    resumeFetching();
+            if (decodeStage == null) {
+                publishAndRelease(a, ticket, rows);
+                return;
+            }
+            decodeStage.decode(a).whenComplete((decoded, never) -> context.runOnContext(w -> {
+                if (closed) {
+                    return;
                 }
-            });
+                afterDecode();
+                publishAndRelease(decoded, ticket, rows);
+            }));
+            if (!decodePaused && decodeStage.pool().saturated()) {
+                decodePaused = true;
+                pauseFetching(decodeStage.pool().queuedImages() + " images wait for a decoder (bound "
+                        + decodeStage.pool().settings().queueBound() + ")");
+            }
         }));
+    }
+
+    /** Resumes fetching once the decode queue has drained to half its bound, unless the in-flight bound holds it. */
+    private void afterDecode() {
+        if (decodePaused && decodeStage.pool().queuedImages() <= decodeStage.pool().settings().queueBound() / 2) {
+            decodePaused = false;
+            if (!inFlight.paused()) {
+                resumeFetching();
+            }
+        }
+    }
+
+    private void publishAndRelease(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, int rows) {
+        publishResult(answer, ticket).onComplete(x -> {
+            boolean resume = inFlight.release(rows);
+            inFlightRows = inFlight.rows();
+            if (resume && !decodePaused) {
+                resumeFetching();
+            }
+        });
     }
 
     private Future<Void> publishResult(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
@@ -375,7 +410,7 @@ final class WorkerVerticle extends VerticleBase {
     private void onAssigned(Set<TopicPartition> partitions) {
         LOG.info("assigned {}", partitions);
         assigned.addAll(partitions);
-        if (stopping || inFlight.paused()) {
+        if (stopping || inFlight.paused() || decodePaused) {
             // A rebalance may hand us partitions while we hold back: they must not start fetching.
             pausePartitions(partitions).onFailure(e -> LOG.debug("pausing new partitions failed: {}", e.toString()));
         }

@@ -42,10 +42,24 @@ class DemoCommandTest {
             assertTrue(ok.getInteger("batch_size") <= 4);
             assertEquals(EmbeddedModels.DEFAULT_MODEL_NAME, ok.getJsonObject("model").getString("name"));
             assertTrue(ok.getJsonObject("timings").getDouble("end_to_end_ms") > 0);
+            assertTrue(ok.getJsonObject("timings").getDouble("decode_ms") > 0);
+            assertEquals("decoded_image_embeddings", ok.getJsonObject("diversity").getString("basis"));
+            for (int i = 0; i < 2; i++) {
+                JsonObject image = ok.getJsonArray("images").getJsonObject(i);
+                assertEquals("png", image.getString("image_format"));
+                assertEquals(64, image.getInteger("width"));
+                // the inline PNG, also written out under images/
+                byte[] png = java.util.Base64.getDecoder().decode(image.getString("image"));
+                Path file = out.resolve("images").resolve(ok.getString("request_id")).resolve(i + ".png");
+                assertTrue(java.util.Arrays.equals(png, Files.readAllBytes(file)), file.toString());
+            }
         }
         assertTrue(r.out().contains("15 sent, 15 answered"), r.out());
         assertTrue(r.out().contains("REJECTED=5") && r.out().contains("OK=10"), r.out());
         assertTrue(r.out().contains("p50") && r.out().contains("p99"), r.out());
+        assertTrue(r.out().contains("pictures:    20 (20 inline, 0 stored)"), r.out());
+        assertTrue(r.out().contains("decoders:    1 worker(s), utilization"), r.out());
+        assertTrue(r.out().contains("diversity:   mean pairwise cosine distance"), r.out());
         assertTrue(r.err().contains("[demo]") && r.err().contains("answered"), "progress on stderr: " + r.err());
     }
 

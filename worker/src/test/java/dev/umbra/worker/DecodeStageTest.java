@@ -16,6 +16,7 @@ import dev.umbra.decoder.store.FileSystemImageStore;
 import dev.umbra.io.Images;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
+import dev.umbra.model.ImageEncoder;
 import dev.umbra.model.ModelPaths;
 import dev.umbra.model.RuntimeOptions;
 import dev.umbra.schemas.GeneratedImage;
@@ -93,7 +94,7 @@ class DecodeStageTest {
     @Test
     void picturesTravelInlineAsPngAndAreTheDecodersOwn() throws Exception {
         DecodeStage stage = new DecodeStage(pool, new FileSystemImageStore(tmp), new DecodeStage.Settings(256 * 1024,
-                true), WorkerClock.system());
+                true), WorkerClock.system(), null);
         Answer prior = answer("r1", "a red circle", 2);
         List<float[]> embeddings = prior.result().getImages().stream().map(DecodeStageTest::embedding).toList();
         ImageResult r = stage.decode(prior).get(60, TimeUnit.SECONDS).result();
@@ -112,13 +113,70 @@ class DecodeStageTest {
             assertEquals(64, png.getWidth());
             assertSamePicture(direct.get(i).rgb(), Images.toRgb(png), "image " + i);
             assertEquals(64, image.getImageEmbedding().size(), "embeddings kept");
+            assertEquals(64, image.getWidth());
+            assertEquals(64, image.getHeight());
         }
+        // Diversity of the pictures as RGB vectors (no image tower here), by hand: 1 - cos, and the Vendi score of
+        // two vectors, whose K/2 has eigenvalues (1 + cos) / 2 and (1 - cos) / 2.
+        double cos = cosine(rgbVector(r.getImages().get(0)), rgbVector(r.getImages().get(1)));
+        assertEquals("pixels", r.getDiversity().getBasis());
+        assertEquals(1 - cos, r.getDiversity().getMeanPairwiseCosineDistance(), 1e-6);
+        double a = (1 + cos) / 2;
+        double b = (1 - cos) / 2;
+        assertEquals(Math.exp(-(a * Math.log(a) + b * Math.log(b))), r.getDiversity().getVendiScore(), 1e-4);
+        assertTrue(1 - cos > 1e-4, "two seeds give two different pictures");
+    }
+
+    @Test
+    void withAnImageTowerDiversityIsThatOfThePicturesClipEmbeddings() throws Exception {
+        try (ImageEncoder tower = ImageEncoder.load(dir.resolve("image_encoder"), CPU)) {
+            DecodeStage stage = new DecodeStage(pool, new FileSystemImageStore(tmp), new DecodeStage.Settings(1 << 20,
+                    true), WorkerClock.system(), images -> {
+                        float[] px = new float[images.size() * 3 * 64 * 64];
+                        for (int i = 0; i < images.size(); i++) {
+                            Images.toChannelsFirst(images.get(i).rgb(), px, i * 3 * 64 * 64);
+                        }
+                        return tower.embed(px, images.size());
+                    });
+            ImageResult r = stage.decode(answer("r5", "a green square", 2)).get(60, TimeUnit.SECONDS).result();
+            float[] px = new float[2 * 3 * 64 * 64];
+            for (int i = 0; i < 2; i++) {
+                BufferedImage png = ImageIO.read(new ByteArrayInputStream(bytes(r.getImages().get(i).getImage())));
+                Images.toChannelsFirst(Images.toRgb(png), px, i * 3 * 64 * 64);
+            }
+            float[][] e = tower.embed(px, 2);
+            assertEquals("decoded_image_embeddings", r.getDiversity().getBasis());
+            assertEquals(1 - cosine(e[0], e[1]), r.getDiversity().getMeanPairwiseCosineDistance(), 1e-5);
+        }
+    }
+
+    private static float[] rgbVector(GeneratedImage image) throws java.io.IOException {
+        int[] rgb = Images.toRgb(ImageIO.read(new ByteArrayInputStream(bytes(image.getImage()))));
+        float[] v = new float[rgb.length * 3];
+        for (int p = 0; p < rgb.length; p++) {
+            v[3 * p] = ((rgb[p] >> 16) & 0xFF) / 255f;
+            v[3 * p + 1] = ((rgb[p] >> 8) & 0xFF) / 255f;
+            v[3 * p + 2] = (rgb[p] & 0xFF) / 255f;
+        }
+        return v;
+    }
+
+    private static double cosine(float[] x, float[] y) {
+        double dot = 0;
+        double nx = 0;
+        double ny = 0;
+        for (int i = 0; i < x.length; i++) {
+            dot += x[i] * (double) y[i];
+            nx += x[i] * (double) x[i];
+            ny += y[i] * (double) y[i];
+        }
+        return dot / Math.sqrt(nx * ny);
     }
 
     @Test
     void picturesAboveTheLimitAreStoredAndTheResultCarriesTheirUri() throws Exception {
         DecodeStage stage = new DecodeStage(pool, new FileSystemImageStore(tmp), new DecodeStage.Settings(0, false),
-                WorkerClock.system());
+                WorkerClock.system(), null);
         ImageResult r = stage.decode(answer("../../escape", "a blue square", 1)).get(60, TimeUnit.SECONDS).result();
         GeneratedImage image = r.getImages().get(0);
         assertNull(image.getImage());
@@ -133,7 +191,7 @@ class DecodeStageTest {
         try (DecoderPool broken = DecoderPool.start("broken", new DecoderPool.Settings(1, 4, 8, 4, 2),
                 BrokenDecoder::new)) {
             DecodeStage stage = new DecodeStage(broken, new FileSystemImageStore(tmp),
-                    new DecodeStage.Settings(1024, true), WorkerClock.system());
+                    new DecodeStage.Settings(1024, true), WorkerClock.system(), null);
             ImageResult r = stage.decode(answer("r3", "a red circle", 2)).get(60, TimeUnit.SECONDS).result();
             assertEquals(Status.FAILED, r.getStatus());
             assertEquals("DECODE_FAILED", r.getErrorCode());
@@ -147,7 +205,7 @@ class DecodeStageTest {
     @Test
     void answersThatAreNotOkPassThrough() throws Exception {
         DecodeStage stage = new DecodeStage(pool, new FileSystemImageStore(tmp), new DecodeStage.Settings(1024, true),
-                WorkerClock.system());
+                WorkerClock.system(), null);
         Answer rejected = answer("r4", " ", 1);
         assertEquals(Status.REJECTED, rejected.result().getStatus());
         assertSame(rejected, stage.decode(rejected).get(1, TimeUnit.SECONDS));

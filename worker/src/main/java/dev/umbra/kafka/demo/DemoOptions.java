@@ -1,6 +1,7 @@
 package dev.umbra.kafka.demo;
 
 import dev.umbra.batch.BatchPolicy;
+import dev.umbra.kafka.DecodeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,10 +14,12 @@ import java.util.Objects;
  * @param outDir           where {@code results.jsonl} is written (created if needed)
  * @param imagesPerRequest num_images of each request
  * @param batchPolicy      the worker's batch size (rows) and max wait
+ * @param decode           the decoder pool and where pictures go
  * @param timeout          how long to wait for every result once the requests are sent
  */
 public record DemoOptions(
-        int count, Path promptsFile, Path outDir, int imagesPerRequest, BatchPolicy batchPolicy, Duration timeout) {
+        int count, Path promptsFile, Path outDir, int imagesPerRequest, BatchPolicy batchPolicy, DecodeConfig decode,
+        Duration timeout) {
 
     public static final int DEFAULT_COUNT = 100;
     public static final Path DEFAULT_OUT_DIR = Path.of("umbra-demo-out");
@@ -31,6 +34,7 @@ public record DemoOptions(
             throw new IllegalArgumentException("imagesPerRequest must be at least 1 (got " + imagesPerRequest + ")");
         }
         Objects.requireNonNull(batchPolicy, "batchPolicy");
+        Objects.requireNonNull(decode, "decode");
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive (got " + timeout + ")");

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What a demo run saw.
@@ -22,6 +23,7 @@ import java.util.TreeMap;
  * @param batchSizes      batches per size in rows, over distinct batch ids
  * @param missing         request ids without a result (empty when complete)
  * @param resultsFile     the JSON-lines file written
+ * @param pictures        the pictures, decode times, pool figures and diversity
  */
 public record DemoReport(
         int requested,
@@ -33,7 +35,8 @@ public record DemoReport(
         List<Double> workerLatencyMs,
         SortedMap<Integer, Long> batchSizes,
         List<String> missing,
-        Path resultsFile) {
+        Path resultsFile,
+        DemoPictures.Summary pictures) {
 
     public DemoReport {
         byStatus = Map.copyOf(byStatus);
@@ -68,6 +71,22 @@ public record DemoReport(
         s.append(String.format(Locale.ROOT, "batches:     %d, mean %.1f rows; rows -> batches %s%n",
                 batches, meanRows, batchSizes));
         s.append("results:     ").append(resultsFile).append(System.lineSeparator());
+        if (pictures.pool() == null) {
+            s.append("pictures:    none (no decoder)").append(System.lineSeparator());
+        } else {
+            s.append(String.format(Locale.ROOT, "pictures:    %d (%d inline, %d stored) in %s%n", pictures.pictures(),
+                    pictures.inline(), pictures.stored(), pictures.dir()));
+            s.append(latencyLine("decode:     ", pictures.decodeMs(), "queue + decoder, per request"));
+            s.append(String.format(Locale.ROOT, "decoders:    %d worker(s), utilization %.0f%%, %d calls, mean queue wait"
+                            + " %.1f ms, queue depth max %d images, %d failed%n", pictures.pool().workers(),
+                    100 * pictures.pool().utilization(), pictures.pool().decoderCalls(),
+                    pictures.pool().meanWaitMillis(), pictures.pool().maxQueuedImages(), pictures.pool().failedTasks()));
+        }
+        if (!Double.isNaN(pictures.meanDiversity())) {
+            s.append(String.format(Locale.ROOT, "diversity:   mean pairwise cosine distance %.3f between the images of"
+                    + " a request, averaged over requests (of %s)%n", pictures.meanDiversity(),
+                    String.join(", ", new TreeSet<>(pictures.diversityBasis()))));
+        }
         if (!missing.isEmpty()) {
             s.append("missing:     ").append(missing.size()).append(" requests, e.g. ")
                     .append(missing.subList(0, Math.min(5, missing.size()))).append(System.lineSeparator());

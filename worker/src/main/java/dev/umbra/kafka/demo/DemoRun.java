@@ -1,5 +1,6 @@
 package dev.umbra.kafka.demo;
 
+import dev.umbra.kafka.Decoding;
 import dev.umbra.kafka.StreamingWorker;
 import dev.umbra.kafka.WorkerConfig;
 import dev.umbra.kafka.WorkerStats;
@@ -12,6 +13,7 @@ import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.PromptRequest;
 import dev.umbra.worker.EmbeddingEngine;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -64,19 +66,27 @@ public final class DemoRun {
         err.printf(Locale.ROOT, "[demo] starting an embedded Kafka broker and the default model '%s'%n",
                 EmbeddedModels.DEFAULT_MODEL_NAME);
         err.flush();
+        WorkerConfig.Builder builder = WorkerConfig.builder("localhost:0")
+                .workerId("demo-worker")
+                .batchPolicy(options.batchPolicy());
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             EclipseModel model = EmbeddedModels.loadDefault(RuntimeOptions.defaults())) {
+             EclipseModel model = EmbeddedModels.loadDefault(RuntimeOptions.defaults());
+             Decoding decoding = Decoding.open(options.decode(), EmbeddedModels.defaultModelDir(),
+                     RuntimeOptions.defaults(), builder.build().maxInFlightRows())) {
             broker.createTopics(Map.of(PROMPTS, PROMPT_PARTITIONS, RESULTS, 1, DEAD_LETTERS, 1));
-            WorkerConfig config = WorkerConfig.builder(broker.bootstrapServers())
-                    .workerId("demo-worker")
-                    .batchPolicy(options.batchPolicy())
-                    .build();
+            WorkerConfig config = builder.bootstrapServers(broker.bootstrapServers()).build();
+            decoding.identity().ifPresent(id -> {
+                err.printf(Locale.ROOT, "[demo] decoder pool: %d x %s%n", options.decode().decoder().workers(), id);
+                err.flush();
+            });
             Vertx vertx = Vertx.vertx();
             try {
-                StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model))
+                StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model),
+                                decoding.stage())
                         .await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 try (ResultCollector collector = new ResultCollector(broker.bootstrapServers(), RESULTS, resultsFile)) {
-                    DemoReport report = sendAndCollect(broker.bootstrapServers(), prompts, collector, worker);
+                    DemoReport report = sendAndCollect(broker.bootstrapServers(), prompts, collector, worker,
+                            decoding);
                     worker.stop().await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                     collector.close();
                     out.print(report.format());
@@ -90,7 +100,7 @@ public final class DemoRun {
     }
 
     private DemoReport sendAndCollect(String bootstrap, List<String> prompts, ResultCollector collector,
-            StreamingWorker worker) throws Exception {
+            StreamingWorker worker, Decoding decoding) throws Exception {
         EventCodec codec = new EventCodec();
         String run = Long.toString(System.currentTimeMillis(), 36);
         Map<String, Instant> createdAt = new LinkedHashMap<>();
@@ -129,7 +139,7 @@ public final class DemoRun {
             Thread.sleep(20);
         }
         progress(collector, worker, startNanos);
-        return report(createdAt, collector, startNanos);
+        return report(createdAt, collector, startNanos, decoding);
     }
 
     private static boolean allAnswered(Map<String, Instant> createdAt, ResultCollector collector) {
@@ -146,15 +156,18 @@ public final class DemoRun {
         err.flush();
     }
 
-    private DemoReport report(Map<String, Instant> createdAt, ResultCollector collector, long startNanos) {
+    private DemoReport report(Map<String, Instant> createdAt, ResultCollector collector, long startNanos,
+            Decoding decoding) throws IOException {
         Map<String, ResultCollector.Received> results = new HashMap<>(collector.firstResults());
         results.keySet().retainAll(createdAt.keySet());
         Histogram latency = new Histogram(3);
         Histogram workerLatency = new Histogram(3);
         Instant last = null;
         Map<String, Integer> batchRows = new HashMap<>();
+        DemoPictures pictures = new DemoPictures(options.outDir().resolve("images"));
         for (Map.Entry<String, ResultCollector.Received> e : results.entrySet()) {
             ImageResult r = e.getValue().result();
+            pictures.add(r);
             Instant received = e.getValue().receivedAt();
             last = last == null || received.isAfter(last) ? received : last;
             latency.recordValue(Math.max(0, micros(Duration.between(createdAt.get(e.getKey()), received))));
@@ -178,7 +191,7 @@ public final class DemoRun {
                 : Duration.between(first, last).toNanos() / 1e9;
         return new DemoReport(options.count(), results.size(), collector.events(), byStatus, seconds,
                 percentiles(latency), percentiles(workerLatency), batchSizes, missing,
-                options.outDir().resolve("results.jsonl"));
+                options.outDir().resolve("results.jsonl"), pictures.summary(decoding.stats().orElse(null)));
     }
 
     private static long micros(Duration d) {

@@ -1,0 +1,40 @@
+package dev.umbra.decoder.pool;
+
+import dev.umbra.decoder.shapes.ShapesImageDecoder;
+import dev.umbra.model.ModelException;
+import dev.umbra.model.RuntimeOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Opens the decoder pool a worker's options ask for, on the model it serves. */
+public final class DecoderPools {
+
+    private DecoderPools() {}
+
+    /**
+     * @param modelDir the served model's folder ({@code decoder/} and {@code image_encoder/} beside the prior)
+     * @param capacity images the pool may hold before it refuses one (at least the queue bound)
+     * @return the running pool, or empty when the options ask for none or {@code auto} finds no decoder
+     */
+    public static Optional<DecoderPool> open(DecoderOptions options, Path modelDir, RuntimeOptions runtime,
+            int capacity) {
+        Path decoder = modelDir.resolve("decoder");
+        Path imageTower = modelDir.resolve("image_encoder");
+        boolean present = Files.isDirectory(decoder);
+        if (options.decoder().equals(DecoderOptions.NONE) || (options.decoder().equals(DecoderOptions.AUTO)
+                && !present)) {
+            return Optional.empty();
+        }
+        if (!present) {
+            throw new ModelException(decoder + ": folder not found (--decoder shapes needs a model with decoder/ and"
+                    + " image_encoder/, such as the embedded shapes model or one from train-shapes)");
+        }
+        ShapesImageDecoder.Sampling sampling = new ShapesImageDecoder.Sampling(1f, options.candidates());
+        Path tower = Files.isDirectory(imageTower) ? imageTower : null;
+        DecoderPool.Settings settings = new DecoderPool.Settings(options.workers(), options.queueBound(),
+                Math.max(capacity, options.queueBound()), options.maxBatch(), options.attempts());
+        return Optional.of(DecoderPool.start("umbra-decoder", settings,
+                () -> ShapesImageDecoder.load(decoder, tower, runtime, sampling)));
+    }
+}

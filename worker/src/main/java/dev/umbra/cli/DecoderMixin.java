@@ -9,10 +9,19 @@ import picocli.CommandLine.Option;
 /** The decoder pool and where pictures go, shared by {@code run} and {@code demo}. */
 final class DecoderMixin {
 
-    @Option(names = "--decoder", paramLabel = "auto|shapes|none", defaultValue = DecoderOptions.AUTO,
+    @Option(names = "--decoder", paramLabel = "auto|shapes|http|none", defaultValue = DecoderOptions.AUTO,
             description = "Decoder turning embeddings into pictures: auto (the model's decoder/ when it has one),"
-                    + " shapes, or none (embeddings only). Default: ${DEFAULT-VALUE}.")
+                    + " shapes, http (a decoder service, --decoder-url), or none (embeddings only)."
+                    + " Default: ${DEFAULT-VALUE}.")
     String decoder;
+
+    @Option(names = "--decoder-url", paramLabel = "URL",
+            description = "The decoder service of --decoder http (protocol: deploy/decoder-server/README.md).")
+    java.net.URI url;
+
+    @Option(names = "--decoder-timeout-ms", paramLabel = "N", defaultValue = "120000",
+            description = "Longest one call to the decoder service may take (default: ${DEFAULT-VALUE}).")
+    long timeoutMillis;
 
     @Option(names = "--decoder-workers", paramLabel = "N", defaultValue = "" + 1,
             description = "Decoder threads, each with its own copy of the decoder (default: ${DEFAULT-VALUE}).")
@@ -50,7 +59,8 @@ final class DecoderMixin {
     boolean noEmbeddings;
 
     DecodeConfig toConfig(Path defaultImageDir) {
-        return new DecodeConfig(new DecoderOptions(decoder, workers, queueBound, maxBatch, attempts, candidates),
+        return new DecodeConfig(new DecoderOptions(decoder, workers, queueBound, maxBatch, attempts, candidates, url,
+                java.time.Duration.ofMillis(timeoutMillis)),
                 new DecodeStage.Settings(inlineLimit, !noEmbeddings), imageDir == null ? defaultImageDir : imageDir);
     }
 }

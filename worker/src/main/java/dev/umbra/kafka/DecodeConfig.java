@@ -33,7 +33,7 @@ public record DecodeConfig(DecoderOptions decoder, DecodeStage.Settings stage, P
     public static DecodeConfig none() {
         DecoderOptions d = DecoderOptions.defaults();
         return new DecodeConfig(new DecoderOptions(DecoderOptions.NONE, d.workers(), d.queueBound(), d.maxBatch(),
-                d.attempts(), d.candidates()), new DecodeStage.Settings(DEFAULT_INLINE_LIMIT_BYTES, true),
+                d.attempts(), d.candidates(), null, d.timeout()), new DecodeStage.Settings(DEFAULT_INLINE_LIMIT_BYTES, true),
                 DEFAULT_IMAGE_DIR);
     }
 }

@@ -34,10 +34,12 @@ public final class Decoding implements AutoCloseable {
      *
      * @param maxInFlightRows the worker's in-flight bound: with one poll's overshoot, the most images that can reach
      *                        the pool at once, so the pool's hard capacity is set above it and never refuses one
+     * @param embeddingDim    E of the served prior
      */
-    public static Decoding open(DecodeConfig config, Path modelDir, RuntimeOptions runtime, int maxInFlightRows) {
+    public static Decoding open(DecodeConfig config, Path modelDir, RuntimeOptions runtime, int maxInFlightRows,
+            int embeddingDim) {
         int capacity = config.decoder().queueBound() + 2 * maxInFlightRows;
-        Optional<DecoderPool> pool = DecoderPools.open(config.decoder(), modelDir, runtime, capacity);
+        Optional<DecoderPool> pool = DecoderPools.open(config.decoder(), modelDir, runtime, capacity, embeddingDim);
         if (pool.isEmpty()) {
             return new Decoding(null, null, null);
         }

@@ -51,7 +51,7 @@ public final class WorkerProcess implements AutoCloseable {
                 : EclipseModel.load(ModelPaths.of(modelDir), runtime);
         Decoding decoding;
         try {
-            decoding = Decoding.open(decode, dir, runtime, config.maxInFlightRows());
+            decoding = Decoding.open(decode, dir, runtime, config.maxInFlightRows(), model.embeddingDim());
         } catch (RuntimeException e) {
             model.close();
             throw e;

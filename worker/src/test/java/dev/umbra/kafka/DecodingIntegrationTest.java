@@ -153,10 +153,11 @@ class DecodingIntegrationTest {
         int n = 6;
         kit.produce(requests(topics, n, 2));
         WorkerConfig config = topics.config(kit.bootstrapServers()).build();
-        DecodeConfig decode = new DecodeConfig(new DecoderOptions(DecoderOptions.SHAPES, 2, 8, 8, 1, 2),
+        DecodeConfig decode = new DecodeConfig(new DecoderOptions(DecoderOptions.SHAPES, 2, 8, 8, 1, 2, null,
+                java.time.Duration.ofMinutes(1)),
                 new DecodeStage.Settings(DecodeConfig.DEFAULT_INLINE_LIMIT_BYTES, false), tmp);
         try (Decoding decoding = Decoding.open(decode, EmbeddedModels.defaultModelDir(), RuntimeOptions.defaults(),
-                config.maxInFlightRows())) {
+                config.maxInFlightRows(), 64)) {
             StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model), decoding.stage())
                     .await(60, TimeUnit.SECONDS);
             List<ImageResult> results = kit.readAtLeast(topics.results(), n).stream()

@@ -81,6 +81,7 @@ public final class DecoderPool implements AutoCloseable {
     private volatile int embeddingDim;
     private volatile RuntimeException startFailure;
     private volatile boolean closed;
+    private AutoCloseable shared;
 
     private DecoderPool(String name, Settings settings) {
         this.name = name;
@@ -94,8 +95,18 @@ public final class DecoderPool implements AutoCloseable {
      * @throws RuntimeException what the factory threw, after the workers that did start are stopped
      */
     public static DecoderPool start(String name, Settings settings, Supplier<? extends ImageDecoder> factory) {
+        return start(name, settings, factory, null);
+    }
+
+    /**
+     * As {@link #start(String, Settings, Supplier)}, for decoders that share one resource (an HTTP client): the pool
+     * owns {@code shared} and closes it after its workers have stopped.
+     */
+    public static DecoderPool start(String name, Settings settings, Supplier<? extends ImageDecoder> factory,
+            AutoCloseable shared) {
         Objects.requireNonNull(factory, "factory");
         DecoderPool pool = new DecoderPool(name, settings);
+        pool.shared = shared;
         for (int i = 0; i < settings.workers(); i++) {
             Thread t = new Thread(() -> pool.work(factory), name + "-" + i);
             t.setDaemon(true);
@@ -296,6 +307,14 @@ public final class DecoderPool implements AutoCloseable {
         }
         for (Task t; (t = queue.poll()) != null; ) {
             finish(t, null, new PoolClosedException("the decoder pool " + name + " closed before this was decoded"));
+        }
+        if (shared != null) {
+            try {
+                shared.close();
+            } catch (Exception e) {
+                LOG.warn("closing the decoders' shared {} failed: {}", shared, e.toString());
+            }
+            shared = null;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.umbra.decoder.pool;
 
+import dev.umbra.decoder.http.HttpDecoderClient;
 import dev.umbra.decoder.shapes.ShapesImageDecoder;
 import dev.umbra.model.ModelException;
 import dev.umbra.model.RuntimeOptions;
@@ -14,11 +15,22 @@ public final class DecoderPools {
 
     /**
      * @param modelDir the served model's folder ({@code decoder/} and {@code image_encoder/} beside the prior)
-     * @param capacity images the pool may hold before it refuses one (at least the queue bound)
+     * @param capacity     images the pool may hold before it refuses one (at least the queue bound)
+     * @param embeddingDim E of the served prior, what an HTTP decoder service must take
      * @return the running pool, or empty when the options ask for none or {@code auto} finds no decoder
      */
     public static Optional<DecoderPool> open(DecoderOptions options, Path modelDir, RuntimeOptions runtime,
-            int capacity) {
+            int capacity, int embeddingDim) {
+        DecoderPool.Settings settings = new DecoderPool.Settings(options.workers(), options.queueBound(),
+                Math.max(capacity, options.queueBound()), options.maxBatch(), options.attempts());
+        if (options.decoder().equals(DecoderOptions.HTTP)) {
+            HttpDecoderClient.Settings d = HttpDecoderClient.Settings.kandinsky(options.url());
+            HttpDecoderClient client = HttpDecoderClient.start(new HttpDecoderClient.Settings(d.endpoint(),
+                    embeddingDim, options.timeout(), d.maxRetries(), d.backoff(), d.breakerFailures(),
+                    d.breakerReset(), d.steps(), d.guidance(), d.width(), d.height(), Math.max(d.connections(),
+                    options.workers())));
+            return Optional.of(DecoderPool.start("umbra-decoder", settings, client::decoder, client));
+        }
         Path decoder = modelDir.resolve("decoder");
         Path imageTower = modelDir.resolve("image_encoder");
         boolean present = Files.isDirectory(decoder);
@@ -32,8 +44,6 @@ public final class DecoderPools {
         }
         ShapesImageDecoder.Sampling sampling = new ShapesImageDecoder.Sampling(1f, options.candidates());
         Path tower = Files.isDirectory(imageTower) ? imageTower : null;
-        DecoderPool.Settings settings = new DecoderPool.Settings(options.workers(), options.queueBound(),
-                Math.max(capacity, options.queueBound()), options.maxBatch(), options.attempts());
         return Optional.of(DecoderPool.start("umbra-decoder", settings,
                 () -> ShapesImageDecoder.load(decoder, tower, runtime, sampling)));
     }

@@ -72,7 +72,7 @@ public final class DemoRun {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
              EclipseModel model = EmbeddedModels.loadDefault(RuntimeOptions.defaults());
              Decoding decoding = Decoding.open(options.decode(), EmbeddedModels.defaultModelDir(),
-                     RuntimeOptions.defaults(), builder.build().maxInFlightRows())) {
+                     RuntimeOptions.defaults(), builder.build().maxInFlightRows(), model.embeddingDim())) {
             broker.createTopics(Map.of(PROMPTS, PROMPT_PARTITIONS, RESULTS, 1, DEAD_LETTERS, 1));
             WorkerConfig config = builder.bootstrapServers(broker.bootstrapServers()).build();
             decoding.identity().ifPresent(id -> {

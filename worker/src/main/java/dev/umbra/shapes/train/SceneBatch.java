@@ -23,11 +23,12 @@ public record SceneBatch(List<Scene> scenes, List<Rendering> renderings, List<St
     }
 
     /**
-     * A batch in which up to {@code twins} two-object scenes come with a hard negative: the same two objects in
-     * another relation, or in the other order ("a blue square to the left of a red circle" beside "a red circle
-     * to the left of a blue square"). Random batches in this world almost never hold such a pair, and without
-     * them a contrastive model learns which objects a picture has but not where they are, the "bag of words"
-     * failure of real CLIP (Yuksekgonul et al., 2023, whose NegCLIP adds such negatives).
+     * A batch in which up to {@code twins} scenes come with a hard negative. A two-object scene's twin has the same
+     * two objects in another relation, or in the other order ("a blue square to the left of a red circle" beside
+     * "a red circle to the left of a blue square"); a one-object scene's twin shows its object twice ("a red circle
+     * above a red circle" beside "a red circle"). Random batches in this world almost never hold such pairs, and
+     * without them a contrastive model learns which objects a picture has but not where they are nor how many,
+     * the "bag of words" failure of real CLIP (Yuksekgonul et al., 2023, whose NegCLIP adds such negatives).
      */
     public static SceneBatch draw(SceneSampler sampler, RandomGenerator random, int size, int twins) {
         List<Scene> drawn = new ArrayList<>(size);
@@ -35,7 +36,7 @@ public record SceneBatch(List<Scene> scenes, List<Rendering> renderings, List<St
         while (drawn.size() < size) {
             Scene scene = sampler.sample(random);
             drawn.add(scene);
-            if (scene.isPair() && made < twins && drawn.size() < size) {
+            if (made < twins && drawn.size() < size) {
                 drawn.add(twin(scene, random));
                 made++;
             }
@@ -49,8 +50,15 @@ public record SceneBatch(List<Scene> scenes, List<Rendering> renderings, List<St
         return new SceneBatch(List.copyOf(drawn), List.copyOf(renderings), List.copyOf(captions));
     }
 
-    /** The same two objects in the other order, or in another relation: a scene that means something else. */
+    /**
+     * The same two objects in the other order, or in another relation; or one object twice: a scene that means
+     * something else.
+     */
     static Scene twin(Scene pair, RandomGenerator random) {
+        if (!pair.isPair()) {
+            Relation[] all = Relation.values();
+            return Scene.pair(pair.first(), all[random.nextInt(all.length)], pair.first());
+        }
         if (random.nextBoolean()) {
             return Scene.pair(pair.second(), pair.relation(), pair.first());
         }

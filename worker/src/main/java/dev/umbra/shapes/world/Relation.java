@@ -18,6 +18,16 @@ public enum Relation {
         return phrase;
     }
 
+    /** The same relation seen from the second object: "A left of B" is "B right of A". */
+    public Relation mirror() {
+        return switch (this) {
+            case LEFT_OF -> RIGHT_OF;
+            case RIGHT_OF -> LEFT_OF;
+            case ABOVE -> BELOW;
+            case BELOW -> ABOVE;
+        };
+    }
+
     /**
      * Whether a first object centred {@code (dx, dy)} pixels from the second (image axes: y grows downwards)
      * stands in this relation, unambiguously: along the relation's axis, and further along it than across it

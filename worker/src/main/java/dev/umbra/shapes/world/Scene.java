@@ -40,15 +40,22 @@ public record Scene(SceneObject first, Relation relation, SceneObject second) {
 
     /**
      * Whether a rendering shows what this scene asks for: the same relation, and objects of the same color and
-     * shape in the same order, of the named size where the scene names one.
+     * shape in the same order, of the named size where the scene names one; or, for two objects, the mirrored
+     * relation with the objects in the other order ("B to the right of A" shows "A to the left of B").
      */
     public boolean describes(Rendering rendering) {
         Scene shown = rendering.scene();
         List<PlacedObject> placed = rendering.objects();
-        if (shown.isPair() != isPair() || shown.relation() != relation) {
+        if (shown.isPair() != isPair()) {
             return false;
         }
-        List<SceneObject> wanted = objects();
+        if (shown.relation() == relation && matches(objects(), placed)) {
+            return true;
+        }
+        return isPair() && shown.relation() == relation.mirror() && matches(List.of(second, first), placed);
+    }
+
+    private static boolean matches(List<SceneObject> wanted, List<PlacedObject> placed) {
         for (int i = 0; i < wanted.size(); i++) {
             SceneObject w = wanted.get(i);
             PlacedObject p = placed.get(i);

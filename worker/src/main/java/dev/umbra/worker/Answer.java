@@ -1,9 +1,11 @@
 package dev.umbra.worker;
 
+import dev.umbra.decoder.DecodeOptions;
 import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.Timings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,12 +18,23 @@ import java.util.Objects;
  * @param createdAt    the request's created_at, where end_to_end_ms starts
  * @param readyAtNanos monotonic time when inference ended (or the decision not to run was made): publish_ms starts
  *                     here
+ * @param negatives    per image, the negative prompt's image embedding (the decoder steers away from it); empty
+ *                     without a negative prompt
+ * @param options      the request's decoder options
  */
-public record Answer(ImageResult result, Instant createdAt, long readyAtNanos) {
+public record Answer(ImageResult result, Instant createdAt, long readyAtNanos, List<float[]> negatives,
+                     DecodeOptions options) {
 
     public Answer {
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(createdAt, "createdAt");
+        negatives = negatives == null ? List.of() : List.copyOf(negatives);
+        options = options == null ? DecodeOptions.DEFAULTS : options;
+    }
+
+    /** An answer with nothing for a decoder beyond its embeddings. */
+    public Answer(ImageResult result, Instant createdAt, long readyAtNanos) {
+        this(result, createdAt, readyAtNanos, List.of(), DecodeOptions.DEFAULTS);
     }
 
     public String requestId() {

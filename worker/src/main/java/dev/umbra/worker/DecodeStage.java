@@ -83,8 +83,11 @@ public final class DecodeStage {
             return CompletableFuture.completedFuture(answer);
         }
         List<DecodeRequest> requests = new ArrayList<>();
-        for (GeneratedImage image : result.getImages()) {
-            requests.add(new DecodeRequest(toArray(image.getImageEmbedding()), null, image.getSeed()));
+        for (int i = 0; i < result.getImages().size(); i++) {
+            GeneratedImage image = result.getImages().get(i);
+            float[] negative = i < answer.negatives().size() ? answer.negatives().get(i) : null;
+            requests.add(new DecodeRequest(toArray(image.getImageEmbedding()), negative, image.getSeed(),
+                    answer.options()));
         }
         long submitted = clock.nanoTime();
         CompletableFuture<List<DecodedImage>> decoded;
@@ -130,7 +133,7 @@ public final class DecodeStage {
         }
         long now = clock.nanoTime();
         result.getTimings().setDecodeMs(Millis.between(submitted, now));
-        return new Answer(result, answer.createdAt(), now);
+        return new Answer(result, answer.createdAt(), now, answer.negatives(), answer.options());
     }
 
     /** How far apart the pictures are: what the result shows, rather than the prior's embeddings behind it. */
@@ -178,7 +181,7 @@ public final class DecodeStage {
         result.setDiversity(null);
         long now = clock.nanoTime();
         result.getTimings().setDecodeMs(Millis.between(submitted, now));
-        return new Answer(result, answer.createdAt(), now);
+        return new Answer(result, answer.createdAt(), now, answer.negatives(), answer.options());
     }
 
     private static float[] toArray(List<Float> values) {

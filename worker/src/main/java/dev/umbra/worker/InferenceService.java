@@ -3,6 +3,7 @@ package dev.umbra.worker;
 import dev.umbra.batch.Batch;
 import dev.umbra.batch.BatchItem;
 import dev.umbra.batch.BatchProcessor;
+import dev.umbra.decoder.DecodeOptions;
 import dev.umbra.math.EmbeddingMath;
 import dev.umbra.model.EmbeddingResult;
 import dev.umbra.model.PriorNoise;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rows: a request with num_images n runs as n rows with noise {@code PriorNoise.gaussian(seed + i, E)}; a negative
  * prompt adds n more rows with the same noise, so each image has its negative counterpart in the same batch. Their
- * embeddings are computed but not published (there is no decoder yet to consume them).
+ * embeddings are not published; they travel with the answer to the decoder, which steers away from them.
  */
 public final class InferenceService implements BatchProcessor<InferenceJob, Answer> {
 
@@ -179,7 +180,14 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
         int row = 0;
         for (int j : indices) {
             InferenceJob job = jobs.get(j);
-            answers[j] = new Answer(ok(job, batch, batchId, rows, result, row), job.request().getCreatedAt(), readyAt);
+            List<float[]> negatives = new ArrayList<>();
+            if (job.hasNegativePrompt()) {
+                for (int i = 0; i < job.numImages(); i++) {
+                    negatives.add(result.imageEmbeds()[row + job.numImages() + i]);
+                }
+            }
+            answers[j] = new Answer(ok(job, batch, batchId, rows, result, row), job.request().getCreatedAt(), readyAt,
+                    negatives, decodeOptions(job.request()));
             row += job.rows();
         }
     }
@@ -250,6 +258,12 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
                 .build();
         return result(job.request(), Status.OK, null, images, timings(job, batch, result.timings()), batchId,
                 batchRows, diversity);
+    }
+
+    private static DecodeOptions decodeOptions(PromptRequest request) {
+        dev.umbra.schemas.DecoderOptions o = request.getDecoderOptions();
+        return o == null ? DecodeOptions.DEFAULTS
+                : new DecodeOptions(o.getNumInferenceSteps(), o.getGuidanceScale(), o.getWidth(), o.getHeight());
     }
 
     private static Optional<Rejection> expiry(PromptRequest request, Instant now) {

@@ -113,7 +113,10 @@ class InferenceServiceTest {
     void batchRunsEveryImageAndNegativeRowInOneCallAndAssemblesResults() {
         InferenceJob two = accept(request("two", "a red cube").setNumImages(2).setSeed(10L).build());
         clock.advance(Duration.ofMillis(5));
-        InferenceJob negative = accept(request("neg", "a blue ball").setSeed(5L).setNegativePrompt("blurry").build());
+        InferenceJob negative = accept(request("neg", "a blue ball").setSeed(5L).setNegativePrompt("blurry")
+                .setDecoderOptions(dev.umbra.schemas.DecoderOptions.newBuilder().setNumInferenceSteps(30)
+                        .setGuidanceScale(null).setWidth(512).setHeight(null).setOutputFormat(null).build())
+                .build());
         clock.advance(Duration.ofMillis(7));
 
         List<Answer> answers = service.process(batch(3, two, negative));
@@ -162,7 +165,15 @@ class InferenceServiceTest {
         assertTrue(first.getDiversity().getVendiScore() > 1 && first.getDiversity().getVendiScore() < 2,
                 "two different noise draws: " + first.getDiversity());
 
-        // The negative prompt's row ran but is not published: one image, no diversity.
+        // The negative prompt's row ran; it is not published but travels with the answer to the decoder, with the
+        // request's decoder options.
+        assertEquals(List.of(), answers.get(0).negatives());
+        assertEquals(new dev.umbra.decoder.DecodeOptions(null, null, null, null), answers.get(0).options());
+        assertEquals(1, answers.get(1).negatives().size());
+        assertArrayEquals(model.embed(List.of("blurry"), new float[][] {noise(5)}, false).imageEmbeds()[0],
+                answers.get(1).negatives().get(0), TOLERANCE);
+        assertEquals(new dev.umbra.decoder.DecodeOptions(30, null, 512, null), answers.get(1).options());
+        // One published image, no diversity.
         assertEquals(1, second.getImages().size());
         assertArrayEquals(model.embed(List.of("a blue ball"), new float[][] {noise(5)}, false).imageEmbeds()[0],
                 toArray(second.getImages().get(0).getImageEmbedding()), TOLERANCE);

@@ -41,7 +41,8 @@ import javax.imageio.ImageIO;
  * -&gt; 200 image/png; 4xx: the request is wrong (not retried); 5xx or no answer in time: retried
  * </pre>
  *
- * <p>Each call has its own timeout; a failed call (5xx, connection error, timeout) is retried with exponential
+ * <p>A request's own decoder options (steps, guidance, size) replace the client's defaults. Each call has its own
+ * timeout; a failed call (5xx, connection error, timeout) is retried with exponential
  * backoff up to a bound; a circuit breaker opens after consecutive failures and fails calls at once, without
  * touching the service, until its reset time has passed; then one trial call closes it again on success.
  * Connections are pooled and kept alive. One client is shared by every decoder thread: it owns its Vert.x instance
@@ -181,10 +182,10 @@ public final class HttpDecoderClient implements AutoCloseable {
                 .put("image_embeds", toJson(r.imageEmbedding()))
                 .put("negative_image_embeds", r.negativeEmbedding() == null ? null : toJson(r.negativeEmbedding()))
                 .put("seed", r.seed())
-                .put("num_inference_steps", settings.steps())
-                .put("guidance_scale", settings.guidance())
-                .put("width", settings.width())
-                .put("height", settings.height());
+                .put("num_inference_steps", r.options().steps() != null ? r.options().steps() : settings.steps())
+                .put("guidance_scale", r.options().guidance() != null ? r.options().guidance() : settings.guidance())
+                .put("width", r.options().width() != null ? r.options().width() : settings.width())
+                .put("height", r.options().height() != null ? r.options().height() : settings.height());
         // A 4xx completes the guarded call successfully: it is the request's fault, so it neither counts against the
         // service nor is retried; it fails below, once.
         Future<HttpResponse<Buffer>> answered = breaker.execute(() -> {

@@ -119,6 +119,20 @@ class HttpDecoderClientTest {
     }
 
     @Test
+    void aRequestsOwnDecoderOptionsReplaceTheDefaults() {
+        try (HttpDecoderClient client = client(Duration.ofSeconds(5), 0, 5, Duration.ofSeconds(5))) {
+            client.decode(List.of(new DecodeRequest(new float[] {1, 2, 3, 4}, null, 5,
+                    new dev.umbra.decoder.DecodeOptions(12, 7.5f, null, 64))));
+            JsonObject body = seen.peek();
+            assertEquals(12, body.getInteger("num_inference_steps"));
+            assertEquals(7.5, body.getDouble("guidance_scale"), 1e-6);
+            assertEquals(2, body.getInteger("width"), "the client's default where the request has none");
+            assertEquals(64, body.getInteger("height"));
+            assertEquals(null, body.getValue("negative_image_embeds"));
+        }
+    }
+
+    @Test
     void aCallThatTimesOutIsRetriedAndSucceeds() {
         misbehaveFor.set(1);
         delayMillis.set(3000L);

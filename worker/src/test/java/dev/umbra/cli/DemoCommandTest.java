@@ -44,6 +44,10 @@ class DemoCommandTest {
             assertTrue(ok.getJsonObject("timings").getDouble("end_to_end_ms") > 0);
             assertTrue(ok.getJsonObject("timings").getDouble("decode_ms") > 0);
             assertEquals("decoded_image_embeddings", ok.getJsonObject("diversity").getString("basis"));
+            assertTrue(ok.getJsonObject("diversity").getDouble("mean_pairwise_cosine_distance") > 0,
+                    "two different pictures of one prompt");
+            assertTrue(!ok.getJsonArray("images").getJsonObject(0).getString("image")
+                    .equals(ok.getJsonArray("images").getJsonObject(1).getString("image")), "two different PNGs");
             for (int i = 0; i < 2; i++) {
                 JsonObject image = ok.getJsonArray("images").getJsonObject(i);
                 assertEquals("png", image.getString("image_format"));

@@ -4,7 +4,6 @@ import dev.umbra.decoder.DecodeRequest;
 import dev.umbra.decoder.DecodedImage;
 import dev.umbra.decoder.ImageDecoder;
 import dev.umbra.decoder.shapes.ShapesImageDecoder;
-import dev.umbra.io.Images;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddingResult;
 import dev.umbra.model.ImageEncoder;
@@ -123,17 +122,13 @@ public final class TextToImage implements AutoCloseable {
     }
 
     private static float[] pixels(List<DecodedImage> images, int size) {
-        int plane = size * size;
-        float[] out = new float[images.size() * 3 * plane];
-        for (int i = 0; i < images.size(); i++) {
-            DecodedImage image = images.get(i);
+        for (DecodedImage image : images) {
             if (image.width() != size || image.height() != size) {
                 throw new ModelException("the decoder made a " + image.width() + "x" + image.height()
                         + " picture; the image encoder takes " + size + "x" + size);
             }
-            Images.toChannelsFirst(image.rgb(), out, i * 3 * plane);
         }
-        return out;
+        return DecodedImage.channelsFirst(images, size);
     }
 
     @Override

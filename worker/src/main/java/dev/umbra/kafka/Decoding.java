@@ -5,7 +5,6 @@ import dev.umbra.decoder.pool.DecoderPool;
 import dev.umbra.decoder.pool.DecoderPools;
 import dev.umbra.decoder.pool.PoolStats;
 import dev.umbra.decoder.store.FileSystemImageStore;
-import dev.umbra.io.Images;
 import dev.umbra.model.ImageEncoder;
 import dev.umbra.model.RuntimeOptions;
 import dev.umbra.worker.DecodeStage;
@@ -50,15 +49,10 @@ public final class Decoding implements AutoCloseable {
             ImageEncoder t = tower;
             // One tower for every decoder thread: calls take turns.
             Function<List<DecodedImage>, float[][]> embed = t == null ? null : images -> {
-                int size = t.imageSize();
-                int plane = size * size;
-                if (images.stream().anyMatch(i -> i.width() != size || i.height() != size)) {
+                if (!DecodedImage.allOfSize(images, t.imageSize())) {
                     return null;   // not pictures this tower reads: the stage measures pixels instead
                 }
-                float[] pixels = new float[images.size() * 3 * plane];
-                for (int i = 0; i < images.size(); i++) {
-                    Images.toChannelsFirst(images.get(i).rgb(), pixels, i * 3 * plane);
-                }
+                float[] pixels = DecodedImage.channelsFirst(images, t.imageSize());
                 synchronized (t) {
                     return t.embed(pixels, images.size());
                 }

@@ -229,8 +229,8 @@ public final class HttpDecoderClient implements AutoCloseable {
             return where + " is failing: its circuit breaker is open after " + settings.breakerFailures()
                     + " failures in a row; calls resume after " + settings.breakerReset().toMillis() + " ms";
         }
-        if (e instanceof io.vertx.circuitbreaker.TimeoutException || e instanceof java.util.concurrent.TimeoutException
-                || (e != null && e.getClass().getSimpleName().contains("Timeout"))) {
+        // The breaker's own timeout, or the web client's (a java.util.concurrent.TimeoutException).
+        if (e instanceof io.vertx.circuitbreaker.TimeoutException || e instanceof TimeoutException) {
             return where + " did not answer within " + settings.timeout().toMillis() + " ms (after "
                     + settings.maxRetries() + " retries)";
         }

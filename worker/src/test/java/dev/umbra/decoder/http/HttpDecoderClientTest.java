@@ -185,7 +185,12 @@ class HttpDecoderClientTest {
             assertEquals(before, hits.get(), "an open breaker does not call the service");
 
             misbehaveFor.set(0);   // the service recovers
-            Thread.sleep(1200);    // past the reset time: the next call is the trial
+            // After the reset time the breaker turns half-open: the next call is the trial.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (client.state() != CircuitBreakerState.HALF_OPEN) {
+                assertTrue(System.nanoTime() < deadline, "the breaker never turned half-open: " + client.state());
+                Thread.sleep(10);
+            }
             assertEquals(9, pixel(client.decode(List.of(request(9))).get(0)));
             assertEquals(CircuitBreakerState.CLOSED, client.state());
         }

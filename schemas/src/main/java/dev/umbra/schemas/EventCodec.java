@@ -50,7 +50,8 @@ import org.apache.avro.util.ClassSecurityValidator;
  * }</pre>
  *
  * <h2>Schema versions</h2>
- * Each record type ({@link PromptRequest}, {@link ImageResult}, {@link DeadLetter}) has its own
+ * Each record type ({@link PromptRequest}, {@link ImageResult}, {@link DeadLetter},
+ * {@link PriorOutput}) has its own
  * {@link SchemaStore.Cache} holding the current schema (the generated class's) and every earlier
  * version shipped in the jar under {@code umbra/schemas/history/<Type>.v<N>.avsc}. A value written
  * with any of them is decoded into the current generated class, fields it lacks taking their
@@ -95,6 +96,7 @@ public final class EventCodec {
   private final Channel<PromptRequest> promptRequests;
   private final Channel<ImageResult> imageResults;
   private final Channel<DeadLetter> deadLetters;
+  private final Channel<PriorOutput> priorOutputs;
   private final List<Channel<?>> channels;
 
   /**
@@ -112,7 +114,8 @@ public final class EventCodec {
     this.promptRequests = new Channel<>(PromptRequest.class, PromptRequest.getClassSchema(), loader);
     this.imageResults = new Channel<>(ImageResult.class, ImageResult.getClassSchema(), loader);
     this.deadLetters = new Channel<>(DeadLetter.class, DeadLetter.getClassSchema(), loader);
-    this.channels = List.of(promptRequests, imageResults, deadLetters);
+    this.priorOutputs = new Channel<>(PriorOutput.class, PriorOutput.getClassSchema(), loader);
+    this.channels = List.of(promptRequests, imageResults, deadLetters, priorOutputs);
   }
 
   /**
@@ -140,6 +143,15 @@ public final class EventCodec {
    */
   public byte[] encode(DeadLetter deadLetter) {
     return deadLetters.encode(deadLetter);
+  }
+
+  /**
+   * Encodes a prior's output with the current PriorOutput schema.
+   *
+   * @throws IllegalArgumentException if the record cannot be written (e.g. null in a required field)
+   */
+  public byte[] encode(PriorOutput output) {
+    return priorOutputs.encode(output);
   }
 
   /**
@@ -173,10 +185,20 @@ public final class EventCodec {
   }
 
   /**
+   * Decodes an embeddings-topic value written with any known PriorOutput schema version.
+   *
+   * @param value the record value as it was on the topic; null for a tombstone
+   * @throws EventDecodeException if it is not a readable PriorOutput; {@code reason()} says why
+   */
+  public PriorOutput decodePriorOutput(byte[] value) {
+    return priorOutputs.decode(value, this);
+  }
+
+  /**
    * Teaches this codec one more writer schema of PromptRequest, ImageResult or DeadLetter, e.g.
    * the schema of a newer release's producer. Registering a known schema again is a no-op.
    *
-   * @param writerSchema a record schema whose full name is one of the three event types
+   * @param writerSchema a record schema whose full name is one of the event types
    * @return the version now known (the existing one if the fingerprint was already known)
    * @throws IllegalArgumentException if it is not one of the event records, or the current schema
    *     cannot read what it writes (the message says which field and why)
@@ -193,13 +215,13 @@ public final class EventCodec {
         + channels.stream().map(c -> c.current.getFullName()).collect(Collectors.joining(", ")));
   }
 
-  /** Every schema version this codec decodes, by record type (PromptRequest, ImageResult, DeadLetter), then version. */
+  /** Every schema version this codec decodes, by record type (PromptRequest, ImageResult, DeadLetter, PriorOutput), then version. */
   public List<SchemaVersion> schemaVersions() {
     return channels.stream().flatMap(Channel::versions).toList();
   }
 
   /**
-   * A {@link SchemaStore} over every version this codec knows, of all three types, for code that
+   * A {@link SchemaStore} over every version this codec knows, of every type, for code that
    * wants Avro's own decoders, e.g. {@code PromptRequest.createDecoder(codec.schemaStore())}.
    * It follows later {@link #registerSchema(Schema)} calls.
    */
@@ -243,7 +265,8 @@ public final class EventCodec {
 
   private static void trustGeneratedClasses() {
     Set<String> ours = new TreeSet<>();
-    for (Schema s : List.of(PromptRequest.getClassSchema(), ImageResult.getClassSchema(), DeadLetter.getClassSchema())) {
+    for (Schema s : List.of(PromptRequest.getClassSchema(), ImageResult.getClassSchema(), DeadLetter.getClassSchema(),
+        PriorOutput.getClassSchema())) {
       collectNamedTypes(s, ours);
     }
     ClassSecurityValidator.ClassSecurityPredicate before = ClassSecurityValidator.getGlobal();
@@ -317,8 +340,11 @@ public final class EventCodec {
     /** The .avsc next to the history must be the one the classes were generated from. */
     private void checkPackagedCurrent(ClassLoader loader) {
       String path = RESOURCE_ROOT + name + ".avsc";
-      // Current records refer to the Status enum by name, as the build's <imports> do.
+      // Current records refer to other records by name, as the build's <imports> do.
       Schema.Parser parser = new Schema.Parser().addTypes(List.of(Status.getClassSchema()));
+      if (name.equals(PriorOutput.class.getSimpleName())) {
+        parser.addTypes(List.of(ImageResult.getClassSchema(), DecoderOptions.getClassSchema()));
+      }
       Schema packaged = readResource(loader, path, parser);
       if (packaged == null) {
         throw new IllegalStateException("schema resource " + path

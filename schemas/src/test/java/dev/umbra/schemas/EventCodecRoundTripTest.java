@@ -80,6 +80,24 @@ class EventCodecRoundTripTest {
   }
 
   @Test
+  void priorOutputsRoundTrip() {
+    PriorOutput output = Events.priorOutput();
+    PriorOutput back = codec.decodePriorOutput(codec.encode(output));
+    assertEquals(output, back);
+    assertEquals(2, back.getNegativeEmbeddings().size());
+    assertEquals(25, back.getDecoderOptions().getNumInferenceSteps());
+    PriorOutput bare = PriorOutput.newBuilder(output).setNegativeEmbeddings(List.of()).setDecoderOptions(null).build();
+    assertEquals(bare, codec.decodePriorOutput(codec.encode(bare)));
+  }
+
+  @Test
+  void aPriorOutputIsNotAnImageResult() {
+    EventDecodeException e = assertThrows(EventDecodeException.class,
+        () -> codec.decodeImageResult(codec.encode(Events.priorOutput())));
+    assertTrue(e.getMessage().contains("PriorOutput v1 (current): wrong topic?"), e.getMessage());
+  }
+
+  @Test
   void everyStatusSymbolRoundTrips() {
     for (Status status : Status.values()) {
       ImageResult result = ImageResult.newBuilder(Events.rejectedResult()).setStatus(status).build();

@@ -117,4 +117,15 @@ final class Events {
     return DeadLetter.newBuilder(deadLetter()).setOriginalValue(null).setOriginalKey(null)
         .setErrorCode("EMPTY_VALUE").setReason("PromptRequest value is null (a tombstone), not an event").build();
   }
+
+  /** A prior's OK answer on its way to a decoder, with a negative embedding per image and decoder options. */
+  static PriorOutput priorOutput() {
+    ImageResult result = okResult();
+    return PriorOutput.newBuilder()
+        .setResult(result)
+        .setCreatedAt(CREATED)
+        .setNegativeEmbeddings(List.of(embedding(1280, 3), embedding(1280, 4)))
+        .setDecoderOptions(DecoderOptions.newBuilder().setNumInferenceSteps(25).setGuidanceScale(4f).build())
+        .build();
+  }
 }

@@ -45,7 +45,8 @@ class ReadmeTest {
     // Independent of the generator: each current fingerprint appears on its record's "(current)" row.
     assumeFalse(WRITE, "the blocks are being rewritten");
     String readme = Files.readString(README, StandardCharsets.UTF_8);
-    for (Schema schema : List.of(PromptRequest.getClassSchema(), ImageResult.getClassSchema(), DeadLetter.getClassSchema())) {
+    for (Schema schema : List.of(PromptRequest.getClassSchema(), ImageResult.getClassSchema(), DeadLetter.getClassSchema(),
+        PriorOutput.getClassSchema())) {
       String hex = EventCodec.fingerprintHex(schema);
       assertTrue(readme.lines().anyMatch(l -> l.startsWith("| " + schema.getName() + " |") && l.contains("(current)")
           && l.contains("`" + hex + "`")), schema.getName() + " current fingerprint " + hex + " not in README");
@@ -84,7 +85,8 @@ class ReadmeTest {
 
   static String fieldTables() {
     Set<Schema> named = new LinkedHashSet<>();
-    for (Schema s : List.of(PromptRequest.getClassSchema(), ImageResult.getClassSchema(), DeadLetter.getClassSchema())) {
+    for (Schema s : List.of(PromptRequest.getClassSchema(), ImageResult.getClassSchema(), DeadLetter.getClassSchema(),
+        PriorOutput.getClassSchema())) {
       collect(s, named);
     }
     StringBuilder out = new StringBuilder();

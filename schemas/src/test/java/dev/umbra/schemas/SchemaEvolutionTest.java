@@ -195,7 +195,8 @@ class SchemaEvolutionTest {
   @Test
   void everyHistoryVersionAndTheCurrentOneReadEachOther() throws IOException {
     Map<String, Schema> current = Map.of("PromptRequest", PromptRequest.getClassSchema(),
-        "ImageResult", ImageResult.getClassSchema(), "DeadLetter", DeadLetter.getClassSchema());
+        "ImageResult", ImageResult.getClassSchema(), "DeadLetter", DeadLetter.getClassSchema(),
+        "PriorOutput", PriorOutput.getClassSchema());
     List<Path> files = historyFiles();
     assertTrue(files.size() >= 2, "expected history for PromptRequest and ImageResult: " + files);
     for (Path file : files) {
@@ -226,7 +227,8 @@ class SchemaEvolutionTest {
         .collect(Collectors.toMap(SchemaVersion::recordName, SchemaVersion::fingerprint));
     assertEquals(Map.of("PromptRequest", EventCodec.fingerprint(PromptRequest.getClassSchema()),
         "ImageResult", EventCodec.fingerprint(ImageResult.getClassSchema()),
-        "DeadLetter", EventCodec.fingerprint(DeadLetter.getClassSchema())), currents);
+        "DeadLetter", EventCodec.fingerprint(DeadLetter.getClassSchema()),
+        "PriorOutput", EventCodec.fingerprint(PriorOutput.getClassSchema())), currents);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.umbra.cli;
 import dev.umbra.kafka.DecodeConfig;
 import dev.umbra.kafka.WorkerConfig;
 import dev.umbra.kafka.WorkerProcess;
+import dev.umbra.kafka.WorkerRole;
 import dev.umbra.worker.WorkerLimits;
 import java.nio.file.Path;
 import java.util.Map;
@@ -38,8 +39,19 @@ final class RunCommand implements Callable<Integer> {
             description = "Default: ${DEFAULT-VALUE}.")
     String deadLetterTopic;
 
-    @Option(names = "--group-id", paramLabel = "ID", defaultValue = WorkerConfig.DEFAULT_GROUP_ID,
-            description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--role", paramLabel = "ROLE", defaultValue = "all", converter = RoleConverter.class,
+            description = "all: prior and decoders in one process (default); prior: the prior only, handing OK"
+                    + " answers to the embeddings topic; decoder: the decoder pool only, reading the embeddings"
+                    + " topic. Scale each role apart, each in its own consumer group.")
+    WorkerRole role;
+
+    @Option(names = "--embeddings-topic", paramLabel = "TOPIC", defaultValue = WorkerConfig.DEFAULT_EMBEDDINGS_TOPIC,
+            description = "Between the prior and decoder roles (default: ${DEFAULT-VALUE}).")
+    String embeddingsTopic;
+
+    @Option(names = "--group-id", paramLabel = "ID",
+            description = "Consumer group (default: " + WorkerConfig.DEFAULT_GROUP_ID + ", or "
+                    + WorkerConfig.DEFAULT_DECODER_GROUP_ID + " for --role decoder).")
     String groupId;
 
     @Option(names = "--worker-id", paramLabel = "ID",
@@ -85,6 +97,8 @@ final class RunCommand implements Callable<Integer> {
                 .promptsTopic(promptsTopic)
                 .resultsTopic(resultsTopic)
                 .deadLetterTopic(deadLetterTopic)
+                .role(role)
+                .embeddingsTopic(embeddingsTopic)
                 .groupId(groupId)
                 .workerId(workerId)
                 .batchPolicy(batching.toPolicy())
@@ -93,7 +107,19 @@ final class RunCommand implements Callable<Integer> {
         if (maxInFlightRows != null) {
             config.maxInFlightRows(maxInFlightRows);
         }
-        WorkerProcess.runUntilShutdown(config.build(), decoding.toConfig(DecodeConfig.DEFAULT_IMAGE_DIR), model, runtime.toRuntimeOptions());
+        WorkerProcess.runUntilShutdown(config.build(), decoding.toConfig(DecodeConfig.DEFAULT_IMAGE_DIR), model,
+                runtime.toRuntimeOptions());
         return 0;
+    }
+
+    static final class RoleConverter implements CommandLine.ITypeConverter<WorkerRole> {
+        @Override
+        public WorkerRole convert(String value) {
+            try {
+                return WorkerRole.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.umbra.kafka;
 
 import dev.umbra.worker.DecodeStage;
 import dev.umbra.worker.EmbeddingEngine;
+import dev.umbra.worker.InferenceService;
+import dev.umbra.worker.WorkerClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Objects;
@@ -63,8 +65,36 @@ public final class StreamingWorker {
     /** The general form: a decode stage (or null for embeddings only) and the step that commits offsets. */
     public static Future<StreamingWorker> start(Vertx vertx, WorkerConfig config, EmbeddingEngine engine,
             DecodeStage decodeStage, OffsetCommitter committer) {
+        Objects.requireNonNull(engine, "engine");
+        if (config.role() == WorkerRole.DECODER) {
+            throw new IllegalArgumentException("a worker in the decoder role runs no prior: use startDecoder");
+        }
+        return deploy(vertx, new WorkerVerticle(config, codec -> new PromptIntake(codec,
+                new InferenceService(engine, config.limits(), config.workerId()), config.batchPolicy(),
+                config.workerId()), decodeStage, committer));
+    }
+
+    /**
+     * A worker in the {@linkplain WorkerRole#DECODER decoder role}: reads the prior role's outputs from the embeddings
+     * topic, decodes them with {@code decodeStage} (whose pool the caller owns) and publishes the results.
+     */
+    public static Future<StreamingWorker> startDecoder(Vertx vertx, WorkerConfig config, DecodeStage decodeStage,
+            OffsetCommitter committer) {
+        Objects.requireNonNull(decodeStage, "decodeStage");
+        if (config.role() != WorkerRole.DECODER) {
+            throw new IllegalArgumentException("startDecoder needs the decoder role (got " + config.role() + ")");
+        }
+        return deploy(vertx, new WorkerVerticle(config, codec -> new PriorOutputIntake(codec, config.workerId(),
+                decodeStage.pool().identity(), WorkerClock.system()), decodeStage, committer));
+    }
+
+    /** {@link #startDecoder(Vertx, WorkerConfig, DecodeStage, OffsetCommitter)} committing to Kafka. */
+    public static Future<StreamingWorker> startDecoder(Vertx vertx, WorkerConfig config, DecodeStage decodeStage) {
+        return startDecoder(vertx, config, decodeStage, OffsetCommitter.KAFKA);
+    }
+
+    private static Future<StreamingWorker> deploy(Vertx vertx, WorkerVerticle verticle) {
         Objects.requireNonNull(vertx, "vertx");
-        WorkerVerticle verticle = new WorkerVerticle(config, engine, decodeStage, committer);
         return vertx.deployVerticle(verticle).map(id -> new StreamingWorker(vertx, verticle, id));
     }
 

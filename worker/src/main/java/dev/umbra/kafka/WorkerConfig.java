@@ -3,6 +3,7 @@ package dev.umbra.kafka;
 import dev.umbra.batch.BatchPolicy;
 import dev.umbra.worker.WorkerLimits;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -16,7 +17,11 @@ import java.util.TreeSet;
  * @param promptsTopic     where PromptRequests are read (default {@value #DEFAULT_PROMPTS_TOPIC})
  * @param resultsTopic     where ImageResults are written, keyed by request_id (default {@value #DEFAULT_RESULTS_TOPIC})
  * @param deadLetterTopic  where unreadable records go (default {@value #DEFAULT_DEAD_LETTER_TOPIC})
- * @param groupId          the consumer group (default {@value #DEFAULT_GROUP_ID})
+ * @param role             what the worker does (default {@link WorkerRole#ALL}: prior and decoders in one process)
+ * @param embeddingsTopic  where the prior role writes PriorOutputs and the decoder role reads them (default
+ *                         {@value #DEFAULT_EMBEDDINGS_TOPIC}); unused by {@link WorkerRole#ALL}
+ * @param groupId          the consumer group (default: the role's, {@value #DEFAULT_GROUP_ID} for the prior and
+ *                         {@value #DEFAULT_DECODER_GROUP_ID} for decoders)
  * @param clientId         {@code client.id} of the worker's clients (default: the worker id)
  * @param workerId         reported in every result and dead letter (default: host name and process id)
  * @param batchPolicy      max rows per batch and max wait (default {@link BatchPolicy#defaults()})
@@ -37,6 +42,8 @@ public record WorkerConfig(
         String promptsTopic,
         String resultsTopic,
         String deadLetterTopic,
+        WorkerRole role,
+        String embeddingsTopic,
         String groupId,
         String clientId,
         String workerId,
@@ -50,7 +57,9 @@ public record WorkerConfig(
     public static final String DEFAULT_PROMPTS_TOPIC = "umbra.prompts";
     public static final String DEFAULT_RESULTS_TOPIC = "umbra.results";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "umbra.dead-letter";
+    public static final String DEFAULT_EMBEDDINGS_TOPIC = "umbra.embeddings";
     public static final String DEFAULT_GROUP_ID = "umbra-worker";
+    public static final String DEFAULT_DECODER_GROUP_ID = "umbra-decoder";
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -69,6 +78,8 @@ public record WorkerConfig(
         requireText("promptsTopic", promptsTopic);
         requireText("resultsTopic", resultsTopic);
         requireText("deadLetterTopic", deadLetterTopic);
+        Objects.requireNonNull(role, "role");
+        requireText("embeddingsTopic", embeddingsTopic);
         requireText("groupId", groupId);
         requireText("clientId", clientId);
         requireText("workerId", workerId);
@@ -83,6 +94,10 @@ public record WorkerConfig(
             throw new IllegalArgumentException("prompts, results and dead-letter topics must differ (got '"
                     + promptsTopic + "', '" + resultsTopic + "', '" + deadLetterTopic + "')");
         }
+        if (role != WorkerRole.ALL && Set.of(promptsTopic, resultsTopic, deadLetterTopic).contains(embeddingsTopic)) {
+            throw new IllegalArgumentException("the embeddings topic '" + embeddingsTopic + "' must differ from the"
+                    + " prompts, results and dead-letter topics");
+        }
         Objects.requireNonNull(kafkaProperties, "kafkaProperties");
         for (Map.Entry<String, String> e : kafkaProperties.entrySet()) {
             if (e.getKey() == null || e.getValue() == null) {
@@ -95,6 +110,20 @@ public record WorkerConfig(
             }
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    /** The topic this worker consumes: the prompts, or for a decoder the prior's outputs. */
+    public String inputTopic() {
+        return role == WorkerRole.DECODER ? embeddingsTopic : promptsTopic;
+    }
+
+    /** Every topic this worker reads or writes: they must exist before it starts. */
+    public List<String> topics() {
+        return switch (role) {
+            case ALL -> List.of(promptsTopic, resultsTopic, deadLetterTopic);
+            case PRIOR -> List.of(promptsTopic, embeddingsTopic, resultsTopic, deadLetterTopic);
+            case DECODER -> List.of(embeddingsTopic, resultsTopic, deadLetterTopic);
+        };
     }
 
     /** A builder with every default, for the cluster at {@code bootstrapServers}. */
@@ -166,7 +195,9 @@ public record WorkerConfig(
         private String promptsTopic = DEFAULT_PROMPTS_TOPIC;
         private String resultsTopic = DEFAULT_RESULTS_TOPIC;
         private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
-        private String groupId = DEFAULT_GROUP_ID;
+        private WorkerRole role = WorkerRole.ALL;
+        private String embeddingsTopic = DEFAULT_EMBEDDINGS_TOPIC;
+        private String groupId;
         private String clientId;
         private String workerId;
         private BatchPolicy batchPolicy = BatchPolicy.defaults();
@@ -185,6 +216,8 @@ public record WorkerConfig(
             promptsTopic = c.promptsTopic;
             resultsTopic = c.resultsTopic;
             deadLetterTopic = c.deadLetterTopic;
+            role = c.role;
+            embeddingsTopic = c.embeddingsTopic;
             groupId = c.groupId;
             clientId = c.clientId;
             workerId = c.workerId;
@@ -216,6 +249,17 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder role(WorkerRole value) {
+            role = value;
+            return this;
+        }
+
+        public Builder embeddingsTopic(String value) {
+            embeddingsTopic = value;
+            return this;
+        }
+
+        /** The consumer group; null for the role's default. */
         public Builder groupId(String value) {
             groupId = value;
             return this;
@@ -271,7 +315,9 @@ public record WorkerConfig(
             String worker = workerId != null ? workerId : defaultWorkerId();
             int inFlight = maxInFlightRows != null ? maxInFlightRows
                     : batchPolicy == null ? 1 : 4 * batchPolicy.maxBatchRows();
-            return new WorkerConfig(bootstrapServers, promptsTopic, resultsTopic, deadLetterTopic, groupId,
+            String group = groupId != null ? groupId : role == null ? null : role.defaultGroupId();
+            return new WorkerConfig(bootstrapServers, promptsTopic, resultsTopic, deadLetterTopic, role,
+                    embeddingsTopic, group,
                     clientId != null ? clientId : worker, worker, batchPolicy, inFlight, limits, pollTimeout,
                     shutdownTimeout, kafkaProperties);
         }

@@ -2,9 +2,12 @@ package dev.umbra.kafka;
 
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
+import dev.umbra.model.ModelException;
 import dev.umbra.model.ModelPaths;
 import dev.umbra.model.RuntimeOptions;
+import dev.umbra.model.prior.PriorConfig;
 import dev.umbra.worker.EmbeddingEngine;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +23,7 @@ public final class WorkerProcess implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerProcess.class);
 
-    private final EclipseModel model;
+    private final EclipseModel model;   // null in the decoder role
     private final Decoding decoding;
     private final Vertx vertx;
     private final StreamingWorker worker;
@@ -37,7 +40,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /**
-     * Loads the model and its decoder and starts the worker; returns once it is ready.
+     * Loads what the worker's role needs (the prior, its decoders, or both) and starts it; returns once it is ready.
      *
      * @param modelDir a model in the standard layout ({@code tokenizer/}, {@code text_encoder/}, {@code prior/}, and
      *                 for pictures {@code decoder/} and {@code image_encoder/}), served under the folder's name; null
@@ -46,27 +49,44 @@ public final class WorkerProcess implements AutoCloseable {
     public static WorkerProcess start(WorkerConfig config, DecodeConfig decode, Path modelDir, RuntimeOptions runtime)
             throws Exception {
         Path dir = modelDir == null ? EmbeddedModels.defaultModelDir() : modelDir;
-        EclipseModel model = modelDir == null
+        // The decoder role runs no prior: it needs only the prior's embedding width, for decoder services.
+        EclipseModel model = config.role() == WorkerRole.DECODER ? null : modelDir == null
                 ? EmbeddedModels.loadDefault(runtime)
                 : EclipseModel.load(ModelPaths.of(modelDir), runtime);
         Decoding decoding;
         try {
-            decoding = Decoding.open(decode, dir, runtime, config.maxInFlightRows(), model.embeddingDim());
+            if (config.role() == WorkerRole.PRIOR) {
+                decoding = Decoding.open(DecodeConfig.none(), dir, runtime, config.maxInFlightRows(), 0);
+            } else {
+                int e = model != null ? model.embeddingDim() : PriorConfig.load(dir.resolve("prior")).embeddingDim();
+                decoding = Decoding.open(decode, dir, runtime, config.maxInFlightRows(), e);
+                if (config.role() == WorkerRole.DECODER && decoding.stage() == null) {
+                    decoding.close();
+                    throw new ModelException("--role decoder needs a decoder, and " + dir + " has no decoder/ (give"
+                            + " a model with one, or --decoder http --decoder-url URL)");
+                }
+            }
         } catch (RuntimeException e) {
-            model.close();
+            if (model != null) {
+                model.close();
+            }
             throw e;
         }
         Vertx vertx = Vertx.vertx();
         // Starting covers topic checks and the group join's first steps: give it the shutdown budget too.
         long timeoutMillis = config.shutdownTimeout().toMillis() + 60_000;
         try {
-            StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model), decoding.stage())
-                    .await(timeoutMillis, TimeUnit.MILLISECONDS);
+            Future<StreamingWorker> started = config.role() == WorkerRole.DECODER
+                    ? StreamingWorker.startDecoder(vertx, config, decoding.stage())
+                    : StreamingWorker.start(vertx, config, EmbeddingEngine.of(model), decoding.stage());
+            StreamingWorker worker = started.await(timeoutMillis, TimeUnit.MILLISECONDS);
             return new WorkerProcess(model, decoding, vertx, worker, timeoutMillis);
         } catch (Exception e) {
             vertx.close().await(timeoutMillis, TimeUnit.MILLISECONDS);
             decoding.close();
-            model.close();
+            if (model != null) {
+                model.close();
+            }
             throw e;
         }
     }
@@ -117,6 +137,8 @@ public final class WorkerProcess implements AutoCloseable {
             LOG.warn("Vert.x did not close cleanly: {}", e.toString());
         }
         decoding.close();
-        model.close();
+        if (model != null) {
+            model.close();
+        }
     }
 }

@@ -1,21 +1,13 @@
 package dev.umbra.kafka;
 
-import dev.umbra.batch.BatchFailedException;
-import dev.umbra.batch.BatcherClosedException;
-import dev.umbra.batch.DynamicBatcher;
 import dev.umbra.schemas.DeadLetter;
 import dev.umbra.schemas.EventCodec;
 import dev.umbra.schemas.EventDecodeException;
 import dev.umbra.schemas.ImageResult;
-import dev.umbra.schemas.PromptRequest;
 import dev.umbra.schemas.Status;
-import dev.umbra.worker.Admission;
 import dev.umbra.worker.Answer;
 import dev.umbra.worker.DecodeStage;
-import dev.umbra.worker.EmbeddingEngine;
 import dev.umbra.worker.ErrorCode;
-import dev.umbra.worker.InferenceJob;
-import dev.umbra.worker.InferenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -38,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -50,8 +41,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker as a Vert.x verticle. Every field below is touched on this verticle's event loop only, except the
- * counters read by {@link #stats()}; inference runs on the batcher's own thread, and its results hop back here.
+ * The worker as a Vert.x verticle: the Kafka side of every role. Records of the input topic go to the role's
+ * {@link Intake} (prompts through the prior, or the prior's outputs), answers through the decode stage when there is
+ * one, and out to the results topic (or, for the prior role, OK answers to the embeddings topic); offsets are
+ * committed once everything before them is acknowledged. Every field below is touched on this verticle's event loop
+ * only, except the counters read by {@link #stats()}; inference and decoding run on their own threads, and their
+ * answers hop back here.
  */
 final class WorkerVerticle extends VerticleBase {
 
@@ -61,7 +56,7 @@ final class WorkerVerticle extends VerticleBase {
     private static final long PUBLISH_RETRY_MILLIS = 1000;
 
     private final WorkerConfig config;
-    private final EmbeddingEngine engine;
+    private final Function<EventCodec, Intake> intakeFactory;
     private final DecodeStage decodeStage;
     private final OffsetCommitter committer;
     private final EventCodec codec = new EventCodec();
@@ -71,8 +66,7 @@ final class WorkerVerticle extends VerticleBase {
     // the next poll rather than an assignment() round trip that lets another poll through first.
     private final Set<TopicPartition> assigned = new HashSet<>();
 
-    private InferenceService service;
-    private DynamicBatcher<InferenceJob, Answer> batcher;
+    private Intake intake;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
 
@@ -95,11 +89,21 @@ final class WorkerVerticle extends VerticleBase {
     // Set while the decoder pool is saturated: fetching stays paused until its queue drains to half its bound.
     private volatile boolean decodePaused;
 
-    /** @param decodeStage the decoders, or null to publish the prior's embeddings without pictures */
-    WorkerVerticle(WorkerConfig config, EmbeddingEngine engine, DecodeStage decodeStage, OffsetCommitter committer) {
+    /**
+     * @param intakeFactory makes the role's intake once the topics are known to exist (it may start threads)
+     * @param decodeStage   the decoders, or null to publish the prior's embeddings without pictures
+     */
+    WorkerVerticle(WorkerConfig config, Function<EventCodec, Intake> intakeFactory, DecodeStage decodeStage,
+            OffsetCommitter committer) {
         this.config = Objects.requireNonNull(config, "config");
-        this.engine = Objects.requireNonNull(engine, "engine");
+        this.intakeFactory = Objects.requireNonNull(intakeFactory, "intakeFactory");
         this.decodeStage = decodeStage;
+        if (config.role() == WorkerRole.DECODER && decodeStage == null) {
+            throw new IllegalArgumentException("a worker in the decoder role needs a decoder");
+        }
+        if (config.role() == WorkerRole.PRIOR && decodeStage != null) {
+            throw new IllegalArgumentException("a worker in the prior role hands its embeddings on: it does not decode");
+        }
         this.committer = Objects.requireNonNull(committer, "committer");
         this.inFlight = new InFlightLimit(config.maxInFlightRows());
     }
@@ -110,16 +114,15 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     String servedModel() {
-        return service.servedModel();
+        return intake.servedModel();
     }
 
     /** Completes once the topics are known to exist, the producer is made and the consumer has subscribed. */
     @Override
     public Future<?> start() {
-        service = new InferenceService(engine, config.limits(), config.workerId());
         return checkTopics()
                 .compose(v -> {
-                    batcher = DynamicBatcher.start("umbra-inference-" + config.workerId(), config.batchPolicy(), service);
+                    intake = intakeFactory.apply(codec);
                     producer = KafkaProducer.create(vertx, producerConfig(), new ByteArraySerializer(),
                             new ByteArraySerializer());
                     consumer = KafkaConsumer.create(vertx, consumerConfig(), new ByteArrayDeserializer(),
@@ -131,12 +134,12 @@ final class WorkerVerticle extends VerticleBase {
                     consumer.partitionsAssignedHandler(this::onAssigned);
                     consumer.partitionsRevokedHandler(this::onRevoked);
                     consumer.exceptionHandler(e -> LOG.warn("consumer error: {}", e.toString()));
-                    return consumer.subscribe(config.promptsTopic());
+                    return consumer.subscribe(config.inputTopic());
                 })
-                .onSuccess(v -> LOG.info("worker {} serving model '{}' on {} -> {} (dead letters: {}), batches of up to"
-                                + " {} rows within {} ms", config.workerId(), service.servedModel(),
-                        config.promptsTopic(), config.resultsTopic(), config.deadLetterTopic(),
-                        config.batchPolicy().maxBatchRows(), config.batchPolicy().maxBatchDelayMillis()))
+                .onSuccess(v -> LOG.info("worker {} ({} role) serving '{}' on {} -> {} (dead letters: {}), group {}",
+                        config.workerId(), config.role().cliName(), intake.servedModel(), config.inputTopic(),
+                        config.role() == WorkerRole.PRIOR ? config.embeddingsTopic() + " and " + config.resultsTopic()
+                                : config.resultsTopic(), config.deadLetterTopic(), config.groupId()))
                 .recover(e -> closeAll().transform(x -> Future.failedFuture(e)));
     }
 
@@ -166,7 +169,7 @@ final class WorkerVerticle extends VerticleBase {
 
     private Future<Void> checkTopics() {
         KafkaAdminClient admin = KafkaAdminClient.create(vertx, adminConfig());
-        List<String> needed = List.of(config.promptsTopic(), config.resultsTopic(), config.deadLetterTopic());
+        List<String> needed = config.topics();
         return admin.listTopics()
                 .recover(e -> Future.failedFuture(new IllegalStateException(
                         "cannot list topics at " + config.bootstrapServers() + ": " + e.getMessage(), e)))
@@ -181,8 +184,8 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     private void onRecords(KafkaConsumerRecords<byte[], byte[]> records) {
-        Instant receivedAt = service.clock().now();
-        long receivedAtNanos = service.clock().nanoTime();
+        Instant receivedAt = intake.clock().now();
+        long receivedAtNanos = intake.clock().nanoTime();
         for (int i = 0; i < records.size(); i++) {
             onRecord(records.recordAt(i), receivedAt, receivedAtNanos);
         }
@@ -192,31 +195,29 @@ final class WorkerVerticle extends VerticleBase {
         received.incrementAndGet();
         OffsetTracker<TopicPartition>.Ticket ticket =
                 tracker.track(new TopicPartition(record.topic(), record.partition()), record.offset());
-        PromptRequest request;
+        Intake.Admitted admitted;
         try {
-            request = codec.decodePromptRequest(record.value());
+            admitted = intake.admit(record.value(), receivedAt, receivedAtNanos);
         } catch (EventDecodeException e) {
             publishDeadLetter(record, e, ticket);
             return;
         }
-        Admission admission = service.admit(request, receivedAt, receivedAtNanos);
-        if (admission instanceof Admission.Answered answered) {
-            publishResult(answered.answer(), ticket);
+        if (admitted instanceof Intake.Answered answered) {
+            publishAnswer(answered.answer(), ticket);
             return;
         }
-        InferenceJob job = ((Admission.Accepted) admission).job();
-        int rows = job.rows();
+        Intake.Pending pending = (Intake.Pending) admitted;
+        int rows = pending.rows();
         boolean pause = inFlight.acquire(rows);
         inFlightRows = inFlight.rows();
         if (pause) {
             pauseFetching(inFlight.rows() + " rows in flight (bound " + config.maxInFlightRows() + ")");
         }
         // Completed on the batcher's thread: hop back to the event loop before touching anything.
-        batcher.submit(job, rows).whenComplete((answer, error) -> context.runOnContext(v -> {
+        pending.answer().whenComplete((a, unused) -> context.runOnContext(v -> {
             if (closed) {
                 return;
             }
-            Answer a = error == null ? answer : service.failed(job, ErrorCode.INFERENCE_FAILED, describe(error));
             if (decodeStage == null) {
                 publishAndRelease(a, ticket, rows);
                 return;
@@ -247,7 +248,7 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     private void publishAndRelease(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, int rows) {
-        publishResult(answer, ticket).onComplete(x -> {
+        publishAnswer(answer, ticket).onComplete(x -> {
             boolean resume = inFlight.release(rows);
             inFlightRows = inFlight.rows();
             if (resume && !decodePaused) {
@@ -256,8 +257,29 @@ final class WorkerVerticle extends VerticleBase {
         });
     }
 
+    /** The prior role hands OK answers on to the decoders; every other answer is a result. */
+    private Future<Void> publishAnswer(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
+        if (config.role() == WorkerRole.PRIOR && answer.result().getStatus() == Status.OK) {
+            return publishPriorOutput(answer, ticket);
+        }
+        return publishResult(answer, ticket);
+    }
+
+    private Future<Void> publishPriorOutput(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
+        ImageResult result = answer.handOff(intake.clock());
+        byte[] value = codec.encode(PriorOutputs.of(answer));
+        byte[] key = answer.requestId().getBytes(StandardCharsets.UTF_8);
+        return sendUntilAcknowledged(KafkaProducerRecord.create(config.embeddingsTopic(), key, value),
+                "prior output of " + answer.requestId(),
+                () -> KafkaProducerRecord.create(config.resultsTopic(), key, codec.encode(tooLarge(result, value.length))))
+                .onSuccess(v -> {
+                    published.incrementAndGet();
+                    done(ticket);
+                });
+    }
+
     private Future<Void> publishResult(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
-        ImageResult result = answer.handOff(service.clock());
+        ImageResult result = answer.handOff(intake.clock());
         byte[] value = codec.encode(result);
         byte[] key = answer.requestId().getBytes(StandardCharsets.UTF_8);
         return sendUntilAcknowledged(KafkaProducerRecord.create(config.resultsTopic(), key, value),
@@ -282,7 +304,7 @@ final class WorkerVerticle extends VerticleBase {
                 .setErrorCode(e.reason().name())
                 .setReason(e.getMessage())
                 .setWorkerId(config.workerId())
-                .setFailedAt(service.clock().now())
+                .setFailedAt(intake.clock().now())
                 .build();
         sendUntilAcknowledged(KafkaProducerRecord.create(config.deadLetterTopic(), record.key(), codec.encode(letter)),
                 "dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset(),
@@ -458,9 +480,9 @@ final class WorkerVerticle extends VerticleBase {
         return consumerClosing
                 .otherwiseEmpty()
                 .compose(v -> vertx.executeBlocking(() -> {
-                    if (batcher != null) {
+                    if (intake != null) {
                         // Nothing is queued after a drained stop; after a timeout, queued work is dropped (redelivered).
-                        batcher.shutdownNow();
+                        intake.shutdownNow();
                     }
                     return null;
                 }))
@@ -532,16 +554,5 @@ final class WorkerVerticle extends VerticleBase {
                 .setReason(letter.getReason() + " (the original value, " + size
                         + " bytes, was too large to keep in the dead letter)")
                 .build();
-    }
-
-    private static String describe(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof BatcherClosedException) {
-            return "the worker stopped before the request ran: " + cause.getMessage();
-        }
-        if (cause instanceof BatchFailedException failed && failed.getCause() != null) {
-            return "inference failed: " + failed.getCause();
-        }
-        return "inference failed: " + cause;
     }
 }

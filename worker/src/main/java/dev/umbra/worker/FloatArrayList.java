@@ -4,11 +4,11 @@ import java.util.AbstractList;
 import java.util.RandomAccess;
 
 /** A read-only List view of a float[]: the Avro writer iterates it, so embeddings are not copied into boxed lists. */
-final class FloatArrayList extends AbstractList<Float> implements RandomAccess {
+public final class FloatArrayList extends AbstractList<Float> implements RandomAccess {
 
     private final float[] values;
 
-    FloatArrayList(float[] values) {
+    public FloatArrayList(float[] values) {
         this.values = values;
     }
 
@@ -18,7 +18,7 @@ final class FloatArrayList extends AbstractList<Float> implements RandomAccess {
     }
 
     /** The values themselves (the list is a view: do not change them). */
-    float[] values() {
+    public float[] values() {
         return values;
     }
 

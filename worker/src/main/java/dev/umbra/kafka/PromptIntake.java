@@ -1,0 +1,69 @@
+package dev.umbra.kafka;
+
+import dev.umbra.batch.BatchFailedException;
+import dev.umbra.batch.BatcherClosedException;
+import dev.umbra.batch.BatchPolicy;
+import dev.umbra.batch.DynamicBatcher;
+import dev.umbra.schemas.EventCodec;
+import dev.umbra.worker.Admission;
+import dev.umbra.worker.Answer;
+import dev.umbra.worker.ErrorCode;
+import dev.umbra.worker.InferenceJob;
+import dev.umbra.worker.InferenceService;
+import dev.umbra.worker.WorkerClock;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** Prompts in, through the prior: requests are admitted and batched, and the batcher's thread runs the model. */
+final class PromptIntake implements Intake {
+
+    private final EventCodec codec;
+    private final InferenceService service;
+    private final DynamicBatcher<InferenceJob, Answer> batcher;
+
+    /** Starts the batcher's thread; {@link #shutdownNow()} stops it. */
+    PromptIntake(EventCodec codec, InferenceService service, BatchPolicy policy, String workerId) {
+        this.codec = codec;
+        this.service = service;
+        this.batcher = DynamicBatcher.start("umbra-inference-" + workerId, policy, service);
+    }
+
+    @Override
+    public Admitted admit(byte[] value, Instant receivedAt, long receivedAtNanos) {
+        Admission admission = service.admit(codec.decodePromptRequest(value), receivedAt, receivedAtNanos);
+        if (admission instanceof Admission.Answered answered) {
+            return new Answered(answered.answer());
+        }
+        InferenceJob job = ((Admission.Accepted) admission).job();
+        CompletableFuture<Answer> answer = batcher.submit(job, job.rows()).handle((a, error) ->
+                error == null ? a : service.failed(job, ErrorCode.INFERENCE_FAILED, describe(error)));
+        return new Pending(answer, job.rows());
+    }
+
+    @Override
+    public String servedModel() {
+        return service.servedModel();
+    }
+
+    @Override
+    public WorkerClock clock() {
+        return service.clock();
+    }
+
+    @Override
+    public void shutdownNow() {
+        batcher.shutdownNow();
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof BatcherClosedException) {
+            return "the worker stopped before the request ran: " + cause.getMessage();
+        }
+        if (cause instanceof BatchFailedException failed && failed.getCause() != null) {
+            return "inference failed: " + failed.getCause();
+        }
+        return "inference failed: " + cause;
+    }
+}

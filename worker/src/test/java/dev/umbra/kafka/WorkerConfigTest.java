@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umbra.batch.BatchPolicy;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -54,5 +55,27 @@ class WorkerConfigTest {
                 () -> WorkerConfig.builder("b:1").resultsTopic("umbra.prompts").build());
         assertTrue(same.getMessage().contains("must differ"), same.getMessage());
         assertThrows(IllegalArgumentException.class, () -> WorkerConfig.builder("b:1").maxInFlightRows(0).build());
+    }
+
+    @Test
+    void eachRoleReadsItsOwnTopicInItsOwnGroup() {
+        WorkerConfig all = WorkerConfig.builder("b:1").build();
+        assertEquals(WorkerRole.ALL, all.role());
+        assertEquals("umbra.prompts", all.inputTopic());
+        assertEquals(List.of("umbra.prompts", "umbra.results", "umbra.dead-letter"), all.topics());
+        WorkerConfig prior = WorkerConfig.builder("b:1").role(WorkerRole.PRIOR).build();
+        assertEquals("umbra-worker", prior.groupId());
+        assertEquals(List.of("umbra.prompts", "umbra.embeddings", "umbra.results", "umbra.dead-letter"),
+                prior.topics());
+        WorkerConfig decoder = WorkerConfig.builder("b:1").role(WorkerRole.DECODER).build();
+        assertEquals("umbra-decoder", decoder.groupId());
+        assertEquals("umbra.embeddings", decoder.inputTopic());
+        assertEquals("mine", WorkerConfig.builder("b:1").role(WorkerRole.DECODER).groupId("mine").build().groupId());
+        IllegalArgumentException same = assertThrows(IllegalArgumentException.class, () -> WorkerConfig.builder("b:1")
+                .role(WorkerRole.DECODER).embeddingsTopic("umbra.results").build());
+        assertTrue(same.getMessage().contains("embeddings topic 'umbra.results' must differ"), same.getMessage());
+        assertEquals(WorkerRole.DECODER, WorkerRole.parse(" Decoder"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> WorkerRole.parse("both"));
+        assertEquals("--role must be all, prior or decoder (got 'both')", bad.getMessage());
     }
 }

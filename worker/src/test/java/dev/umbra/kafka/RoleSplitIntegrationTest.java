@@ -1,0 +1,207 @@
+package dev.umbra.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.umbra.cli.UmbraCommand;
+import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
+import dev.umbra.model.RuntimeOptions;
+import dev.umbra.schemas.ImageResult;
+import dev.umbra.schemas.PriorOutput;
+import dev.umbra.schemas.Status;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The prior and the decoders scaled apart, as {@code run --role prior} and {@code run --role decoder} deploy them: one
+ * prior worker and two decoder processes (real JVMs running the CLI) on the embedded broker. Every request is
+ * answered with a picture, and still is after one decoder is killed with SIGKILL in the middle of the run: its
+ * uncommitted prior outputs go to the other decoder once the group notices.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class RoleSplitIntegrationTest {
+
+    private static final int REQUESTS = 120;
+    private static final Pattern ASSIGNED = Pattern.compile("assigned \\[.+]");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void onePriorAndTwoDecodersAnswerEveryRequestThoughOneDecoderIsKilled() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            KafkaTestKit kit = new KafkaTestKit(broker.bootstrapServers());
+            KafkaTestKit.Topics t = KafkaTestKit.Topics.unique("roles");
+            String embeddings = t.prompts().replace(".prompts", ".embeddings");
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(t.prompts(), 2, (short) 1),
+                        new NewTopic(embeddings, 2, (short) 1), new NewTopic(t.results(), 1, (short) 1),
+                        new NewTopic(t.deadLetters(), 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            }
+            WorkerConfig prior = t.config(broker.bootstrapServers()).role(WorkerRole.PRIOR)
+                    .embeddingsTopic(embeddings).workerId("prior-1").build();
+            List<Decoder> decoders = new ArrayList<>();
+            try (WorkerProcess priorProcess = WorkerProcess.start(prior, null, RuntimeOptions.defaults())) {
+                for (String id : List.of("decoder-a", "decoder-b")) {
+                    decoders.add(Decoder.start(id, broker.bootstrapServers(), t, embeddings, tmp));
+                }
+                for (Decoder d : decoders) {
+                    d.awaitLog(ASSIGNED, "its share of the embeddings topic");
+                }
+
+                List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+                for (int i = 0; i < REQUESTS; i++) {
+                    records.add(KafkaTestKit.record(t.prompts(), KafkaTestKit.request("r" + i,
+                            i % 2 == 0 ? "a red circle" : "a blue square").setSeed((long) i).build()));
+                }
+                kit.produce(records);
+
+                // Kill decoder A once it has answered something and the run is not over.
+                Decoder a = decoders.get(0);
+                KafkaTestKit.await(() -> answeredBy(kit, t.results(), a.id) >= 3,
+                        () -> "decoder A answered nothing (" + results(kit, t.results()).size() + " results in all):\n"
+                                + a.log() + "\ndecoder B:\n" + decoders.get(1).log());
+                int answeredAtKill = results(kit, t.results()).size();
+                a.process.destroyForcibly();   // SIGKILL: no drain, no commit, no leaving the group
+                assertTrue(a.process.waitFor(30, TimeUnit.SECONDS), "decoder A did not die");
+                assertTrue(answeredAtKill < REQUESTS, "the run ended before the kill (" + answeredAtKill
+                        + " answered): nothing was left to hand over");
+
+                Map<String, ImageResult> byId = new HashMap<>();
+                KafkaTestKit.await(() -> {
+                    results(kit, t.results()).forEach(r -> byId.put(r.getRequestId(), r));
+                    return byId.size() == REQUESTS;
+                }, () -> byId.size() + " of " + REQUESTS + " requests answered after the kill; decoder B:\n"
+                        + decoders.get(1).log());
+
+                for (ImageResult r : byId.values()) {
+                    assertEquals(Status.OK, r.getStatus(), r.getRequestId() + ": " + r.getErrorMessage());
+                    assertEquals(1, r.getImages().size());
+                    assertNotNull(r.getImages().get(0).getImage(), r.getRequestId() + " has no picture");
+                    assertEquals(64, r.getImages().get(0).getWidth());
+                    assertTrue(r.getTimings().getDecodeMs() > 0, "decode_ms of " + r.getRequestId());
+                    assertTrue(r.getTimings().getPriorMs() > 0, "the prior's timings travel with the result");
+                    assertTrue(Set.of("decoder-a", "decoder-b").contains(r.getWorkerId()), r.getWorkerId());
+                }
+                Set<String> workers = byId.values().stream().map(ImageResult::getWorkerId).collect(Collectors.toSet());
+                assertEquals(Set.of("decoder-a", "decoder-b"), workers, "both decoders answered");
+                // Every request went through the embeddings topic, as a PriorOutput the prior wrote.
+                List<ConsumerRecord<byte[], byte[]>> handed = kit.readAtLeast(embeddings, REQUESTS);
+                Set<String> handedIds = new HashSet<>();
+                for (ConsumerRecord<byte[], byte[]> r : handed) {
+                    PriorOutput output = KafkaTestKit.CODEC.decodePriorOutput(r.value());
+                    assertEquals("prior-1", output.getResult().getWorkerId());
+                    assertEquals(new String(r.key(), StandardCharsets.UTF_8), output.getResult().getRequestId());
+                    handedIds.add(output.getResult().getRequestId());
+                }
+                assertEquals(REQUESTS, handedIds.size());
+                // The handover itself: B answered prior outputs of the partition A held when it was killed.
+                var held = Pattern.compile("assigned \\[TopicPartition\\{topic=" + Pattern.quote(embeddings)
+                        + ", partition=(\\d+)}]").matcher(a.log());
+                int heldByA = -1;
+                while (held.find()) {
+                    heldByA = Integer.parseInt(held.group(1));
+                }
+                assertTrue(heldByA >= 0, "decoder A's partition is not in its log:\n" + a.log());
+                int partitionOfA = heldByA;
+                Set<String> ofA = handed.stream().filter(r -> r.partition() == partitionOfA)
+                        .map(r -> new String(r.key(), StandardCharsets.UTF_8)).collect(Collectors.toSet());
+                long takenOver = byId.values().stream()
+                        .filter(r -> ofA.contains(r.getRequestId()) && r.getWorkerId().equals("decoder-b")).count();
+                assertTrue(takenOver > 0, "decoder B answered none of the " + ofA.size() + " requests on partition "
+                        + partitionOfA + ", which A held");
+                kit.awaitFullyCommitted(t.group(), t.prompts());
+                kit.awaitFullyCommitted(WorkerConfig.DEFAULT_DECODER_GROUP_ID, embeddings);
+                int total = results(kit, t.results()).size();
+                System.out.printf("role split: %d requests, %d results (%d duplicates after the kill), %d answered"
+                        + " before the kill, %d of A's partition answered by B%n", REQUESTS, total, total - REQUESTS,
+                        answeredAtKill, takenOver);
+            } finally {
+                for (Decoder d : decoders) {
+                    d.stop();
+                }
+            }
+        }
+    }
+
+    private static List<ImageResult> results(KafkaTestKit kit, String topic) {
+        return kit.readFor(topic, Integer.MAX_VALUE, Duration.ofMillis(300)).stream()
+                .map(r -> KafkaTestKit.CODEC.decodeImageResult(r.value())).toList();
+    }
+
+    private static long answeredBy(KafkaTestKit kit, String topic, String workerId) {
+        return results(kit, topic).stream().filter(r -> r.getWorkerId().equals(workerId)).count();
+    }
+
+    /** A decoder worker in its own JVM, as {@code java -jar umbra-worker.jar run --role decoder} runs it. */
+    private record Decoder(String id, Process process, Path logFile) {
+
+        static Decoder start(String id, String bootstrap, KafkaTestKit.Topics t, String embeddings, Path dir)
+                throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-Dai.djl.offline=true",
+                    "-cp", System.getProperty("java.class.path"), UmbraCommand.class.getName(), "run",
+                    "--role", "decoder", "--bootstrap-servers", bootstrap, "--embeddings-topic", embeddings,
+                    "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(), "--prompts-topic",
+                    t.prompts(), "--worker-id", id, "--image-dir", dir.resolve(id).toString(),
+                    // a killed member is noticed within seconds, not the default 45
+                    "--kafka-property", "consumer.session.timeout.ms=6000",
+                    "--kafka-property", "consumer.heartbeat.interval.ms=1000"));
+            Path log = dir.resolve(id + ".log");
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("DJL_OFFLINE", "true");
+            pb.environment().put("OMP_NUM_THREADS", "1");
+            return new Decoder(id, pb.start(), log);
+        }
+
+        void awaitLog(Pattern pattern, String what) {
+            KafkaTestKit.await(() -> {
+                if (!process.isAlive()) {
+                    fail(id + " exited with " + process.exitValue() + " before " + what + ":\n" + log());
+                }
+                return pattern.matcher(log()).find();
+            }, () -> id + " did not get " + what + ":\n" + log());
+        }
+
+        String log() {
+            try {
+                return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
+            } catch (IOException e) {
+                return e.toString();
+            }
+        }
+
+        void stop() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroy();   // SIGTERM: the clean stop
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+            assertFalse(process.isAlive());
+        }
+    }
+}

@@ -17,6 +17,14 @@ public interface ImageDecoder extends AutoCloseable {
     /** Names the decoder and its exact weights, for results and logs. */
     String identity();
 
+    /**
+     * SHA-256 of the weights it runs, for the results' model identity; empty when they are not here to read (a
+     * decoder service).
+     */
+    default String weightsSha256() {
+        return "";
+    }
+
     @Override
     void close();
 }

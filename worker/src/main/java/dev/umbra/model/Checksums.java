@@ -11,7 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** SHA-256 of a component's files, so that results name the exact weights that made them. */
-final class Checksums {
+public final class Checksums {
 
     private Checksums() {}
 
@@ -20,7 +20,8 @@ final class Checksums {
         return new ModelIdentity.Component(role, name == null ? dir.toString() : name.toString(), sha256(files));
     }
 
-    static String sha256(List<Path> files) {
+    /** SHA-256 of the files' bytes, one after another, in lowercase hex. */
+    public static String sha256(List<Path> files) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);

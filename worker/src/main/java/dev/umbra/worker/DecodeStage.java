@@ -5,9 +5,11 @@ import dev.umbra.decoder.DecodedImage;
 import dev.umbra.decoder.pool.DecoderPool;
 import dev.umbra.decoder.store.ImageStore;
 import dev.umbra.math.EmbeddingMath;
+import dev.umbra.schemas.CheckpointIdentity;
 import dev.umbra.schemas.Diversity;
 import dev.umbra.schemas.GeneratedImage;
 import dev.umbra.schemas.ImageResult;
+import dev.umbra.schemas.ModelIdentity;
 import dev.umbra.schemas.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +47,9 @@ public final class DecodeStage {
             }
         }
     }
+
+    /** The role of the decoder's entry among the result's model checkpoints. */
+    public static final String DECODER_ROLE = "decoder";
 
     /** Diversity of decoded pictures re-encoded by a CLIP image tower. */
     public static final String BASIS_IMAGE_EMBEDDINGS = "decoded_image_embeddings";
@@ -128,6 +133,15 @@ public final class DecodeStage {
             out.add(image);
         }
         result.setImages(out);
+        if (result.getModel() != null) {
+            // The pictures are the decoder's: the result names its weights beside the prior's.
+            List<CheckpointIdentity> checkpoints = new ArrayList<>(result.getModel().getCheckpoints());
+            checkpoints.removeIf(c -> c.getRole().equals(DECODER_ROLE));
+            checkpoints.add(CheckpointIdentity.newBuilder().setRole(DECODER_ROLE).setName(pool.identity())
+                    .setSha256(pool.weightsSha256()).build());
+            // a fresh record: the prior's identity may be one instance shared by every result
+            result.setModel(ModelIdentity.newBuilder(result.getModel()).setCheckpoints(checkpoints).build());
+        }
         if (images.size() >= 2) {
             result.setDiversity(diversity(images));
         }

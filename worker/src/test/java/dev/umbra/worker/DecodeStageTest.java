@@ -19,17 +19,20 @@ import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.ImageEncoder;
 import dev.umbra.model.ModelPaths;
 import dev.umbra.model.RuntimeOptions;
+import dev.umbra.schemas.CheckpointIdentity;
 import dev.umbra.schemas.GeneratedImage;
 import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.PromptRequest;
 import dev.umbra.schemas.Status;
-import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -125,6 +128,13 @@ class DecodeStageTest {
         double b = (1 - cos) / 2;
         assertEquals(Math.exp(-(a * Math.log(a) + b * Math.log(b))), r.getDiversity().getVendiScore(), 1e-4);
         assertTrue(1 - cos > 1e-4, "two seeds give two different pictures");
+        // The result names the decoder's exact weights beside the prior's.
+        CheckpointIdentity decoder = r.getModel().getCheckpoints().stream()
+                .filter(c -> c.getRole().equals(DecodeStage.DECODER_ROLE)).findFirst().orElseThrow();
+        assertEquals(pool.identity(), decoder.getName());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                Files.readAllBytes(dir.resolve("decoder").resolve(ShapesImageDecoder.WEIGHTS)))), decoder.getSha256());
+        assertTrue(r.getModel().getCheckpoints().stream().anyMatch(c -> c.getRole().equals("prior")));
     }
 
     @Test

@@ -78,6 +78,7 @@ public final class DecoderPool implements AutoCloseable {
     private final AtomicLong waitNanos = new AtomicLong();
     private final long startedAt = System.nanoTime();
     private volatile String identity;
+    private volatile String weightsSha256 = "";
     private volatile int embeddingDim;
     private volatile RuntimeException startFailure;
     private volatile boolean closed;
@@ -168,6 +169,11 @@ public final class DecoderPool implements AutoCloseable {
         return settings;
     }
 
+    /** SHA-256 of the decoders' weights, or empty when unknown (see {@link ImageDecoder#weightsSha256()}). */
+    public String weightsSha256() {
+        return weightsSha256;
+    }
+
     /** The decoders' identity (all workers run the same decoder). */
     public String identity() {
         return identity;
@@ -192,6 +198,7 @@ public final class DecoderPool implements AutoCloseable {
         try {
             decoder = factory.get();
             identity = decoder.identity();
+            weightsSha256 = decoder.weightsSha256();
             embeddingDim = decoder.embeddingDim();
         } catch (RuntimeException e) {
             startFailure = e;

@@ -12,6 +12,7 @@ import dev.umbra.decoder.DecodeRequest;
 import dev.umbra.decoder.DecodedImage;
 import dev.umbra.decoder.ImageDecoder;
 import dev.umbra.io.Images;
+import dev.umbra.model.Checksums;
 import dev.umbra.model.DjlRuntime;
 import dev.umbra.model.ImageEncoder;
 import dev.umbra.model.ModelException;
@@ -65,9 +66,10 @@ public final class ShapesImageDecoder implements ImageDecoder {
     private final ParameterStore parameterStore;
     private final DataType dtype;
     private final String identity;
+    private final String weightsSha256;
 
     private ShapesImageDecoder(ShapesDecoder model, ImageEncoder reranker, Sampling sampling, NDManager manager,
-                               DataType dtype, String identity) {
+                               DataType dtype, String identity, String weightsSha256) {
         this.model = model;
         this.reranker = reranker;
         this.sampling = sampling;
@@ -75,6 +77,7 @@ public final class ShapesImageDecoder implements ImageDecoder {
         this.parameterStore = new ParameterStore(manager, false);
         this.dtype = dtype;
         this.identity = identity;
+        this.weightsSha256 = weightsSha256;
     }
 
     /**
@@ -101,7 +104,8 @@ public final class ShapesImageDecoder implements ImageDecoder {
             }
             Path name = dir.toAbsolutePath().normalize().getFileName();
             return new ShapesImageDecoder(model, reranker, rerank ? sampling : new Sampling(sampling.temperature(), 1),
-                    manager, dtype, "shapes-decoder:" + (name == null ? dir : name));
+                    manager, dtype, "shapes-decoder:" + (name == null ? dir : name),
+                    Checksums.sha256(List.of(dir.resolve(WEIGHTS))));
         } catch (RuntimeException e) {
             if (reranker != null) {
                 reranker.close();
@@ -198,6 +202,11 @@ public final class ShapesImageDecoder implements ImageDecoder {
     @Override
     public String identity() {
         return identity;
+    }
+
+    @Override
+    public String weightsSha256() {
+        return weightsSha256;
     }
 
     @Override

@@ -9,11 +9,16 @@ import picocli.CommandLine.Option;
 /** The decoder pool and where pictures go, shared by {@code run} and {@code demo}. */
 final class DecoderMixin {
 
-    @Option(names = "--decoder", paramLabel = "auto|shapes|http|none", defaultValue = DecoderOptions.AUTO,
+    @Option(names = "--decoder", paramLabel = "auto|shapes|torchscript|http|none", defaultValue = DecoderOptions.AUTO,
             description = "Decoder turning embeddings into pictures: auto (the model's decoder/ when it has one),"
-                    + " shapes, http (a decoder service, --decoder-url), or none (embeddings only)."
-                    + " Default: ${DEFAULT-VALUE}.")
+                    + " shapes, torchscript (a UNet and MoVQ exported as TorchScript, --decoder-model), http (a"
+                    + " decoder service, --decoder-url), or none (embeddings only). Default: ${DEFAULT-VALUE}.")
     String decoder;
+
+    @Option(names = "--decoder-model", paramLabel = "DIR",
+            description = "The folder of --decoder torchscript: unet.pt, movq.pt and decoder.json as written by"
+                    + " deploy/decoder-torchscript/export.py (default: the model's decoder/).")
+    Path decoderModel;
 
     @Option(names = "--decoder-url", paramLabel = "URL",
             description = "The decoder service of --decoder http (protocol: deploy/decoder-server/README.md).")
@@ -60,7 +65,7 @@ final class DecoderMixin {
 
     DecodeConfig toConfig(Path defaultImageDir) {
         return new DecodeConfig(new DecoderOptions(decoder, workers, queueBound, maxBatch, attempts, candidates, url,
-                java.time.Duration.ofMillis(timeoutMillis)),
+                java.time.Duration.ofMillis(timeoutMillis), decoderModel),
                 new DecodeStage.Settings(inlineLimit, !noEmbeddings), imageDir == null ? defaultImageDir : imageDir);
     }
 }

@@ -2,6 +2,8 @@ package dev.umbra.decoder.pool;
 
 import dev.umbra.decoder.http.HttpDecoderClient;
 import dev.umbra.decoder.shapes.ShapesImageDecoder;
+import dev.umbra.decoder.torchscript.TorchScriptDecoder;
+import dev.umbra.decoder.torchscript.TorchScriptDecoderConfig;
 import dev.umbra.model.ModelException;
 import dev.umbra.model.RuntimeOptions;
 import java.nio.file.Files;
@@ -16,7 +18,8 @@ public final class DecoderPools {
     /**
      * @param modelDir the served model's folder ({@code decoder/} and {@code image_encoder/} beside the prior)
      * @param capacity     images the pool may hold before it refuses one (at least the queue bound)
-     * @param embeddingDim E of the served prior, what an HTTP decoder service must take
+     * @param embeddingDim E of the served prior, what an HTTP decoder service must take and a TorchScript decoder is
+     *                     checked against (0: not known)
      * @return the running pool, or empty when the options ask for none or {@code auto} finds no decoder
      */
     public static Optional<DecoderPool> open(DecoderOptions options, Path modelDir, RuntimeOptions runtime,
@@ -31,9 +34,14 @@ public final class DecoderPools {
                     options.workers())));
             return Optional.of(DecoderPool.start("umbra-decoder", settings, client::decoder, client));
         }
-        Path decoder = modelDir.resolve("decoder");
+        Path decoder = options.modelDir() != null ? options.modelDir() : modelDir.resolve("decoder");
         Path imageTower = modelDir.resolve("image_encoder");
         boolean present = Files.isDirectory(decoder);
+        // auto: a decoder/ holding an export of deploy/decoder-torchscript is a TorchScript decoder
+        if (options.decoder().equals(DecoderOptions.TORCHSCRIPT) || (options.decoder().equals(DecoderOptions.AUTO)
+                && (options.modelDir() != null || Files.isRegularFile(decoder.resolve(TorchScriptDecoderConfig.FILE))))) {
+            return Optional.of(openTorchScript(decoder, present, settings, runtime, embeddingDim));
+        }
         if (options.decoder().equals(DecoderOptions.NONE) || (options.decoder().equals(DecoderOptions.AUTO)
                 && !present)) {
             return Optional.empty();
@@ -46,5 +54,21 @@ public final class DecoderPools {
         Path tower = Files.isDirectory(imageTower) ? imageTower : null;
         return Optional.of(DecoderPool.start("umbra-decoder", settings,
                 () -> ShapesImageDecoder.load(decoder, tower, runtime, sampling)));
+    }
+
+    private static DecoderPool openTorchScript(Path dir, boolean present, DecoderPool.Settings settings,
+            RuntimeOptions runtime, int embeddingDim) {
+        if (!present) {
+            throw new ModelException(dir + ": folder not found (--decoder torchscript needs --decoder-model DIR, or a"
+                    + " model whose decoder/ holds unet.pt, movq.pt and decoder.json from"
+                    + " deploy/decoder-torchscript/export.py)");
+        }
+        // read once here, so that a prior/decoder mismatch stops the worker before any thread loads weights
+        TorchScriptDecoderConfig config = TorchScriptDecoderConfig.load(dir);
+        if (embeddingDim > 0 && config.embeddingDim() != embeddingDim) {
+            throw new ModelException(dir.resolve(TorchScriptDecoderConfig.FILE) + ": the decoder takes image"
+                    + " embeddings of " + config.embeddingDim() + " values; the prior makes " + embeddingDim);
+        }
+        return DecoderPool.start("umbra-decoder", settings, () -> TorchScriptDecoder.load(dir, config, runtime));
     }
 }

@@ -95,4 +95,18 @@ final class TinyExport {
         }
         return max;
     }
+
+    /** The largest difference of one color channel between two pictures of one size, in levels of 255. */
+    static int maxLevelDiff(dev.umbra.decoder.DecodedImage a, dev.umbra.decoder.DecodedImage b) {
+        if (a.width() != b.width() || a.height() != b.height()) {
+            throw new AssertionError(a.width() + "x" + a.height() + " against " + b.width() + "x" + b.height());
+        }
+        int worst = 0;
+        for (int p = 0; p < a.rgb().length; p++) {
+            for (int shift = 0; shift <= 16; shift += 8) {
+                worst = Math.max(worst, Math.abs((a.rgb()[p] >> shift & 0xff) - (b.rgb()[p] >> shift & 0xff)));
+            }
+        }
+        return worst;
+    }
 }

@@ -142,15 +142,7 @@ class TorchScriptDecoderTest {
         List<DecodedImage> together = ddpm.decode(batch);
         for (int i = 0; i < batch.size(); i++) {
             DecodedImage alone = ddpm.decode(List.of(batch.get(i))).get(0);
-            assertEquals(alone.width(), together.get(i).width());
-            assertEquals(alone.height(), together.get(i).height());
-            int worst = 0;
-            for (int p = 0; p < alone.rgb().length; p++) {
-                for (int shift = 0; shift <= 16; shift += 8) {
-                    worst = Math.max(worst, Math.abs((alone.rgb()[p] >> shift & 0xff)
-                            - (together.get(i).rgb()[p] >> shift & 0xff)));
-                }
-            }
+            int worst = TinyExport.maxLevelDiff(alone, together.get(i));
             // the same noise and math; only libtorch's batched kernels may round differently
             assertTrue(worst <= 1, "request " + i + " differs by " + worst + " levels in a batch");
         }

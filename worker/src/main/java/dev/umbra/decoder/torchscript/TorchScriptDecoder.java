@@ -17,20 +17,15 @@ import dev.umbra.decoder.DecodeRequest;
 import dev.umbra.decoder.DecodedImage;
 import dev.umbra.decoder.ImageDecoder;
 import dev.umbra.io.Npy;
+import dev.umbra.model.Checksums;
 import dev.umbra.model.DjlRuntime;
 import dev.umbra.model.ModelException;
 import dev.umbra.model.RuntimeOptions;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,10 +75,11 @@ public final class TorchScriptDecoder implements ImageDecoder {
     private final DataType dtype;
     private final float[] unconditional;
     private final String identity;
+    private final String weightsSha256;
 
     private TorchScriptDecoder(Path dir, TorchScriptDecoderConfig config, ZooModel<NDList, NDList> unet,
                                ZooModel<NDList, NDList> movq, NDManager manager, float[] unconditional,
-                               String identity) {
+                               String identity, String weightsSha256) {
         this.dir = dir;
         this.config = config;
         this.schedule = new NoiseSchedule(config.scheduler());
@@ -95,6 +91,7 @@ public final class TorchScriptDecoder implements ImageDecoder {
         this.dtype = config.dtype().equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
         this.unconditional = unconditional;
         this.identity = identity;
+        this.weightsSha256 = weightsSha256;
     }
 
     /** Loads {@code dir} (unet.pt, movq.pt, decoder.json) on the runtime's device. */
@@ -121,8 +118,13 @@ public final class TorchScriptDecoder implements ImageDecoder {
         }
         float[] unconditional = config.unconditionalEmbedding() == null ? null
                 : readUnconditional(dir.resolve(config.unconditionalEmbedding()), config.embeddingDim());
-        String identity = "torchscript-decoder:" + folderName(dir) + "@" + sha256(List.of(unetFile, movqFile,
-                dir.resolve(TorchScriptDecoderConfig.FILE))).substring(0, 16);
+        // every file that decides the pictures: the weights, the schedule and defaults, the unconditional embedding
+        List<Path> files = new ArrayList<>(List.of(unetFile, movqFile, dir.resolve(TorchScriptDecoderConfig.FILE)));
+        if (config.unconditionalEmbedding() != null) {
+            files.add(dir.resolve(config.unconditionalEmbedding()));
+        }
+        String sha256 = Checksums.sha256(files);
+        String identity = "torchscript-decoder:" + folderName(dir) + "@" + sha256.substring(0, 16);
         Device device = DjlRuntime.resolveDevice(runtime.device());
         NDManager manager = NDManager.newBaseManager(device, DjlRuntime.ENGINE);
         ZooModel<NDList, NDList> unet = null;
@@ -131,7 +133,7 @@ public final class TorchScriptDecoder implements ImageDecoder {
             unet = loadScript(unetFile, device);
             movq = loadScript(movqFile, device);
             TorchScriptDecoder decoder = new TorchScriptDecoder(dir, config, unet, movq, manager, unconditional,
-                    identity);
+                    identity, sha256);
             decoder.checkShapes();
             return decoder;
         } catch (RuntimeException e) {
@@ -411,28 +413,6 @@ public final class TorchScriptDecoder implements ImageDecoder {
         return name == null ? dir.toString() : name.toString();
     }
 
-    /** SHA-256 of the files, one after another: the identity names the exact weights. */
-    static String sha256(List<Path> files) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-            for (Path file : files) {
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                    while (ch.read(buf) >= 0) {
-                        buf.flip();
-                        digest.update(buf);
-                        buf.clear();
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new ModelException("cannot checksum " + files + " (" + e.getMessage() + ")", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** One line of an error: libtorch's own (its last, "RuntimeError: ...") after a TorchScript traceback. */
     private static String firstLine(Throwable e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -461,6 +441,12 @@ public final class TorchScriptDecoder implements ImageDecoder {
     @Override
     public String identity() {
         return identity;
+    }
+
+    /** SHA-256 of unet.pt, movq.pt and decoder.json (and the unconditional embedding, if any), one after another. */
+    @Override
+    public String weightsSha256() {
+        return weightsSha256;
     }
 
     @Override

@@ -62,6 +62,7 @@ class TorchScriptDecoderPoolTest {
             }
             assertTrue(pool.identity().startsWith("torchscript-decoder:torchscript-tiny@"), pool.identity());
             assertEquals(64, pool.embeddingDim());
+            assertTrue(pool.identity().endsWith("@" + pool.weightsSha256().substring(0, 16)), pool.weightsSha256());
             // a bad request fails alone, with the decoder's reason
             ExecutionException bad = assertThrows(ExecutionException.class,
                     () -> pool.submit(List.of(request(4, new DecodeOptions(null, null, 96, 64)))).get(60,

@@ -162,6 +162,8 @@ class TorchScriptDecoderTest {
         assertEquals(new TorchScriptDecoder.Plan(8, 4f, 64, 64), plan);
         assertEquals(Sampler.Kind.DDPM, ddpm.sampler());
         assertTrue(ddpm.identity().startsWith("torchscript-decoder:torchscript-tiny@"), ddpm.identity());
+        assertEquals(64, ddpm.weightsSha256().length());
+        assertTrue(ddpm.identity().endsWith("@" + ddpm.weightsSha256().substring(0, 16)), ddpm.identity());
         assertEquals(64, ddpm.embeddingDim());
     }
 

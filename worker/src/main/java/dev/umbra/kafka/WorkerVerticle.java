@@ -375,7 +375,9 @@ final class WorkerVerticle extends VerticleBase {
         offsets.forEach((tp, offset) -> toCommit.put(tp, new OffsetAndMetadata(offset, "")));
         Future<Void> commit;
         try {
-            commit = committer.commit(consumer, toCommit);
+            // Someone waits for this commit (a stop): do not let it queue behind an idle poll.
+            commit = commitWaiters.isEmpty() ? committer.commit(consumer, toCommit)
+                    : withConsumer(c -> committer.commit(c, toCommit));
         } catch (RuntimeException e) {
             commit = Future.failedFuture(e);
         }
@@ -465,12 +467,19 @@ final class WorkerVerticle extends VerticleBase {
         return withConsumer(c -> c.pause(partitions));
     }
 
-    /** Runs a consumer call unless the consumer is closing (see {@link #consumerClosed}). */
+    /**
+     * Runs a consumer call unless the consumer is closing (see {@link #consumerClosed}). Vert.x runs it on the
+     * consumer's thread after the poll in progress, which with every partition paused, or none with data, returns
+     * only at its timeout: a wakeup ends that poll at once (Vert.x ignores the WakeupException and polls again after
+     * the call), so pausing, resuming and the final commit never wait out the poll timeout.
+     */
     private <T> Future<T> withConsumer(Function<KafkaConsumer<byte[], byte[]>, Future<T>> call) {
         if (consumer == null || consumerClosed) {
             return Future.failedFuture("the consumer is closed");
         }
-        return call.apply(consumer);
+        Future<T> result = call.apply(consumer);
+        consumer.unwrap().wakeup();
+        return result;
     }
 
     private Future<Void> closeAll() {

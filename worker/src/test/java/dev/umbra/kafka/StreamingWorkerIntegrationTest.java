@@ -21,6 +21,7 @@ import dev.umbra.worker.EmbeddingEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -282,6 +283,37 @@ class StreamingWorkerIntegrationTest {
                 () -> "did not resume and drain: " + worker.stats());
         kit.awaitFullyCommitted(topics.group(), topics.prompts());
         worker.stop().await(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Pausing and resuming are consumer calls, queued behind the poll in progress; with every partition paused that
+     * poll returns nothing and blocks for its whole timeout. Here the poll timeout is 5 s and the in-flight bound one
+     * row, so each request pauses and resumes fetching: a worker whose resume waits out the poll would need about
+     * 5 s per request (150 s for 30), one that interrupts it needs well under a second each.
+     */
+    @Test
+    void resumingDoesNotWaitOutThePollTimeout() throws Exception {
+        KafkaTestKit.Topics topics = kit.createTopics(name, 1);
+        int n = 30;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            records.add(KafkaTestKit.record(topics.prompts(), KafkaTestKit.request(name + "-" + i, "a hen " + i).build()));
+        }
+        kit.produce(records);
+        Duration pollTimeout = Duration.ofSeconds(5);
+        StreamingWorker worker = start(topics.config(kit.bootstrapServers()).batchPolicy(new BatchPolicy(1, 1))
+                .maxInFlightRows(1).pollTimeout(pollTimeout).build(), EmbeddingEngine.of(model), OffsetCommitter.KAFKA);
+        long started = System.nanoTime();
+        assertEquals(n, kit.readFor(topics.results(), n, Duration.ofSeconds(30)).size(), () -> "answered in 30 s: "
+                + worker.stats());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        // Four poll timeouts for thirty pause-resume cycles: waiting out even one poll in eight would exceed it.
+        assertTrue(took.compareTo(pollTimeout.multipliedBy(4)) < 0, n + " requests took " + took);
+        long stopping = System.nanoTime();
+        worker.stop().await(60, TimeUnit.SECONDS);
+        Duration stop = Duration.ofNanos(System.nanoTime() - stopping);
+        assertTrue(stop.compareTo(pollTimeout) < 0, "a clean stop waited out the poll: " + stop);
+        assertEquals(Map.of(new TopicPartition(topics.prompts(), 0), (long) n), kit.committed(topics.group()));
     }
 
     @Test

@@ -64,7 +64,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Model folder holding tokenizer/, text_encoder/ and prior/, and decoder/ and image_encoder/ for"
-                    + " pictures (default: the embedded shapes model).")
+                    + " pictures (default: the embedded shapes model); null (or null:E) for a model that computes"
+                    + " nothing, to measure the serving layer alone.")
     Path model;
 
     @CommandLine.Mixin

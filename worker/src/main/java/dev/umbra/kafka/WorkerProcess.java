@@ -1,5 +1,6 @@
 package dev.umbra.kafka;
 
+import dev.umbra.decoder.pool.DecoderOptions;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.ModelException;
@@ -7,9 +8,11 @@ import dev.umbra.model.ModelPaths;
 import dev.umbra.model.RuntimeOptions;
 import dev.umbra.model.prior.PriorConfig;
 import dev.umbra.worker.EmbeddingEngine;
+import dev.umbra.worker.NullEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,24 +45,29 @@ public final class WorkerProcess implements AutoCloseable {
     /**
      * Loads what the worker's role needs (the prior, its decoders, or both) and starts it; returns once it is ready.
      *
-     * @param modelDir a model in the standard layout ({@code tokenizer/}, {@code text_encoder/}, {@code prior/}, and
+     * @param modelDir the path {@code null} or {@code null:E} for the {@linkplain NullEngine null model}, or a model in the
+     *                 standard layout ({@code tokenizer/}, {@code text_encoder/}, {@code prior/}, and
      *                 for pictures {@code decoder/} and {@code image_encoder/}), served under the folder's name; null
      *                 for the embedded default model
      */
     public static WorkerProcess start(WorkerConfig config, DecodeConfig decode, Path modelDir, RuntimeOptions runtime)
             throws Exception {
         Path dir = modelDir == null ? EmbeddedModels.defaultModelDir() : modelDir;
+        Optional<NullEngine> nullModel = NullEngine.parse(modelDir);
         // The decoder role runs no prior: it needs only the prior's embedding width, for decoder services.
-        EclipseModel model = config.role() == WorkerRole.DECODER ? null : modelDir == null
+        EclipseModel model = config.role() == WorkerRole.DECODER || nullModel.isPresent() ? null : modelDir == null
                 ? EmbeddedModels.loadDefault(runtime)
                 : EclipseModel.load(ModelPaths.of(modelDir), runtime);
+        EmbeddingEngine engine = nullModel.isPresent() ? nullModel.get()
+                : model == null ? null : EmbeddingEngine.of(model);
         Decoding decoding;
         try {
             if (config.role() == WorkerRole.PRIOR) {
                 decoding = Decoding.open(DecodeConfig.none(), dir, runtime, config.maxInFlightRows(), 0);
             } else {
-                int e = model != null ? model.embeddingDim() : PriorConfig.load(dir.resolve("prior")).embeddingDim();
-                decoding = Decoding.open(decode, dir, runtime, config.maxInFlightRows(), e);
+                int e = engine != null ? engine.embeddingDim() : PriorConfig.load(dir.resolve("prior")).embeddingDim();
+                decoding = Decoding.open(decodersFor(decode, nullModel.isPresent()), dir, runtime,
+                        config.maxInFlightRows(), e);
                 if (config.role() == WorkerRole.DECODER && decoding.stage() == null) {
                     decoding.close();
                     throw new ModelException("--role decoder needs a decoder, and " + dir + " has no decoder/ (give"
@@ -78,7 +86,7 @@ public final class WorkerProcess implements AutoCloseable {
         try {
             Future<StreamingWorker> started = config.role() == WorkerRole.DECODER
                     ? StreamingWorker.startDecoder(vertx, config, decoding.stage())
-                    : StreamingWorker.start(vertx, config, EmbeddingEngine.of(model), decoding.stage());
+                    : StreamingWorker.start(vertx, config, engine, decoding.stage());
             StreamingWorker worker = started.await(timeoutMillis, TimeUnit.MILLISECONDS);
             return new WorkerProcess(model, decoding, vertx, worker, timeoutMillis);
         } catch (Exception e) {
@@ -89,6 +97,19 @@ public final class WorkerProcess implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The null model has no decoder of its own: {@code auto} means none, and {@code shapes} cannot be. */
+    private static DecodeConfig decodersFor(DecodeConfig decode, boolean nullModel) {
+        if (!nullModel) {
+            return decode;
+        }
+        return switch (decode.decoder().decoder()) {
+            case DecoderOptions.AUTO -> DecodeConfig.none();
+            case DecoderOptions.SHAPES -> throw new ModelException("the null model has no decoder: use --decoder http"
+                    + " or none with --model null");
+            default -> decode;
+        };
     }
 
     /** A worker without pictures (embeddings only): {@link #start(WorkerConfig, DecodeConfig, Path, RuntimeOptions)}. */

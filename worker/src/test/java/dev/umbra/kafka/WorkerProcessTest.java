@@ -1,11 +1,19 @@
 package dev.umbra.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.umbra.decoder.pool.DecoderOptions;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
 import dev.umbra.model.EmbeddedModels;
+import dev.umbra.model.ModelException;
 import dev.umbra.model.RuntimeOptions;
+import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.Status;
+import dev.umbra.worker.NullEngine;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +41,40 @@ class WorkerProcessTest {
                         .map(r -> KafkaTestKit.CODEC.decodeImageResult(r.value()).getStatus()).toList());
             }
             assertEquals(Map.of(new TopicPartition(topics.prompts(), 0), 2L), kit.committed(topics.group()));
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void theNullModelAnswersWithFixedEmbeddingsAndSaysSo() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            KafkaTestKit kit = new KafkaTestKit(broker.bootstrapServers());
+            KafkaTestKit.Topics topics = kit.createTopics("null", 1);
+            WorkerConfig config = topics.config(broker.bootstrapServers()).build();
+            try (WorkerProcess process = WorkerProcess.start(config, DecodeConfig.defaults(), Path.of("null:8"),
+                    RuntimeOptions.defaults())) {
+                assertEquals(NullEngine.NAME, process.worker().servedModel());
+                assertTrue(process.decoding().stage() == null, "auto finds no decoder for the null model");
+                kit.produce(List.of(
+                        KafkaTestKit.record(topics.prompts(), KafkaTestKit.request("a", "a cat").setNumImages(2).build()),
+                        KafkaTestKit.record(topics.prompts(), KafkaTestKit.request("b", "a dog")
+                                .setModel("umbra-shapes").build())));
+                List<ImageResult> results = kit.readAtLeast(topics.results(), 2).stream()
+                        .map(r -> KafkaTestKit.CODEC.decodeImageResult(r.value())).toList();
+                ImageResult a = results.stream().filter(r -> r.getRequestId().equals("a")).findFirst().orElseThrow();
+                assertEquals(Status.OK, a.getStatus());
+                assertEquals(NullEngine.NAME, a.getModel().getName());
+                assertTrue(a.getModel().getCheckpoints().get(0).getName().contains("no computation"));
+                assertEquals(2, a.getImages().size());
+                assertEquals(8, a.getImages().get(0).getImageEmbedding().size());
+                assertEquals(a.getImages().get(0).getImageEmbedding(), a.getImages().get(1).getImageEmbedding());
+                ImageResult b = results.stream().filter(r -> r.getRequestId().equals("b")).findFirst().orElseThrow();
+                assertEquals(Status.REJECTED, b.getStatus(), "a request for a real model is not answered by it");
+            }
+            assertThrows(ModelException.class, () -> WorkerProcess.start(topics.config(broker.bootstrapServers())
+                    .build(), new DecodeConfig(new DecoderOptions(DecoderOptions.SHAPES, 1, 32, 16, 2, 8, null,
+                    Duration.ofMinutes(1)), DecodeConfig.defaults().stage(), DecodeConfig.DEFAULT_IMAGE_DIR),
+                    Path.of("null"), RuntimeOptions.defaults()));
         }
     }
 }

@@ -1,0 +1,92 @@
+package dev.umbra.loadtest.report;
+
+import dev.umbra.loadtest.measure.Counts;
+import dev.umbra.loadtest.measure.LatencySummary;
+import dev.umbra.loadtest.measure.Progress;
+import dev.umbra.loadtest.measure.RunSummary;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The terminal's view of a run: a progress line while it runs and a summary at the end. */
+public final class TerminalReport {
+
+    private TerminalReport() {}
+
+    /** One line: elapsed time and phase, counts so far, the last second's answer rate, p50/p99 so far. */
+    public static String progressLine(Progress p) {
+        return String.format(Locale.ROOT,
+                "[%6.1f s %-6s] sent %d  answered %d  outstanding %d%s  rate %.0f/s  p50 %s  p99 %s",
+                p.elapsedSeconds(), p.phase(), p.sent(), p.answered(), p.outstanding(),
+                p.dropped() > 0 ? "  dropped " + p.dropped() : "", p.answeredPerSecond(), ms(p.p50Ms()),
+                ms(p.p99Ms()));
+    }
+
+    /** The summary: counts, statuses, throughput, corrected and uncorrected percentiles, steps, sizes. */
+    public static void summary(PrintWriter out, String heading, RunSummary s) {
+        out.println(heading);
+        Counts m = s.measured();
+        out.printf(Locale.ROOT, "  requests     sent %d  answered %d  lost %d  duplicates %d  dropped %d"
+                + "  send errors %d%s%n", m.sent(), m.answered(), m.lost(), m.duplicates(), m.dropped(),
+                m.sendErrors(), m.late() > 0 ? "  late " + m.late() : "");
+        Counts w = s.warmup();
+        if (w.sent() + w.dropped() > 0) {
+            out.printf(Locale.ROOT, "  warm-up      sent %d  answered %d  lost %d  duplicates %d (not in the figures)%n",
+                    w.sent(), w.answered(), w.lost(), w.duplicates());
+        }
+        out.println("  by status    " + s.byStatus().entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining("  "))
+                + (s.errorCodes().isEmpty() ? "" : "  (" + codes(s.errorCodes()) + ")"));
+        RunSummary.Throughput t = s.throughput();
+        out.printf(Locale.ROOT, "  throughput   %ssent %.1f/s  answered %.1f/s  max outstanding %d%n",
+                Double.isNaN(t.targetPerSecond()) ? "" : String.format(Locale.ROOT, "target %.1f/s  ",
+                        t.targetPerSecond()), t.sentPerSecond(), t.answeredPerSecond(), s.maxOutstanding());
+        out.println("  latency (ms) " + percentiles(s.latency()) + "   from the intended send time");
+        out.println("  uncorrected  " + percentiles(s.latencyUncorrected())
+                + "   from the actual send (coordinated omission)");
+        long steps = s.segments().stream().filter(seg -> !seg.warmup()).count();
+        if (steps > 1) {
+            out.println("  steps        target/s   sent/s  answered/s      p50      p99      max  lost");
+            for (RunSummary.SegmentSummary seg : s.segments()) {
+                if (!seg.warmup()) {
+                    out.printf(Locale.ROOT, "               %8.1f %8.1f %11.1f %8s %8s %8s  %d%n", seg.targetRate(),
+                            seg.sentPerSecond(), seg.answeredPerSecond(), num(seg.latency().p50()),
+                            num(seg.latency().p99()), num(seg.latency().max()), seg.counts().lost());
+                }
+            }
+        }
+        RunSummary.ByteSummary b = s.resultBytes();
+        if (b.count() > 0) {
+            out.printf(Locale.ROOT, "  result size  min %d  mean %.0f  max %d bytes%n", b.min(), b.mean(), b.max());
+        }
+        if (s.foreignResults() + s.undecodableResults() > 0) {
+            out.printf(Locale.ROOT, "  ignored      %d results of other runs, %d values that are not ImageResults%n",
+                    s.foreignResults(), s.undecodableResults());
+        }
+        out.flush();
+    }
+
+    private static String percentiles(LatencySummary l) {
+        if (l.count() == 0) {
+            return "no answers";
+        }
+        return String.format(Locale.ROOT, "p50 %s  p90 %s  p99 %s  p99.9 %s  p99.99 %s  max %s", num(l.p50()),
+                num(l.p90()), num(l.p99()), num(l.p999()), num(l.p9999()), num(l.max()));
+    }
+
+    private static String codes(Map<String, Long> codes) {
+        return codes.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "-" : num(v) + " ms";
+    }
+
+    private static String num(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+}

@@ -324,6 +324,7 @@ def write_zero_image_embedding(args, embedding_dim):
         e = encoder(torch.zeros(1, 3, size, size)).image_embeds[0].float().numpy()
     if e.shape != (embedding_dim,):
         sys.exit(f"the image encoder makes {e.shape} embeddings; the UNet takes {embedding_dim}")
+    os.makedirs(args.out, exist_ok=True)
     np.save(os.path.join(args.out, "unconditional_embedding.npy"), e.astype(np.float32))
     return "unconditional_embedding.npy"
 

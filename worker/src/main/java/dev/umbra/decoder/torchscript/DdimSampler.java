@@ -30,10 +30,12 @@ public final class DdimSampler implements Sampler {
         double aPrev = schedule.alphaProdDdim(schedule.previous(timestep, steps));
         double x0Coeff = Math.sqrt(aPrev);
         double epsCoeff = Math.sqrt(1 - aPrev);
+        double sqrtA = Math.sqrt(a);
+        double sqrtOneMinusA = Math.sqrt(1 - a);
         for (int i = 0; i < sample.length; i++) {
             double x = sample[i];
-            double x0 = Sampler.clip(c, Sampler.original(c.predictionType(), modelOutput[i], x, a));
-            double eps = Sampler.epsilon(c.predictionType(), modelOutput[i], x, a);
+            double x0 = Sampler.clip(c, Sampler.original(c.predictionType(), modelOutput[i], x, sqrtA, sqrtOneMinusA));
+            double eps = Sampler.epsilon(c.predictionType(), modelOutput[i], x, sqrtA, sqrtOneMinusA);
             sample[i] = (float) (x0Coeff * x0 + epsCoeff * eps);
         }
     }

@@ -44,9 +44,11 @@ public final class DdpmSampler implements Sampler {
         double x0Coeff = Math.sqrt(aPrev) * currentBeta / beta;
         double xCoeff = Math.sqrt(currentAlpha) * betaPrev / beta;
         double sigma = noisy ? Math.sqrt(Math.max(betaPrev / beta * currentBeta, MIN_VARIANCE)) : 0;
+        double sqrtA = Math.sqrt(a);
+        double sqrtOneMinusA = Math.sqrt(1 - a);
         for (int i = 0; i < sample.length; i++) {
             double x = sample[i];
-            double x0 = Sampler.clip(c, Sampler.original(c.predictionType(), modelOutput[i], x, a));
+            double x0 = Sampler.clip(c, Sampler.original(c.predictionType(), modelOutput[i], x, sqrtA, sqrtOneMinusA));
             double mean = x0Coeff * x0 + xCoeff * x;
             sample[i] = (float) (noisy ? mean + sigma * noise[i] : mean);
         }

@@ -56,21 +56,28 @@ public sealed interface Sampler permits DdimSampler, DdpmSampler {
      */
     void step(float[] modelOutput, int timestep, int steps, float[] sample, float[] noise);
 
-    /** The predicted clean latent x_0 from the model's output at alpha-bar {@code a}, before any clipping. */
-    static double original(SchedulerConfig.PredictionType type, double out, double x, double a) {
+    /**
+     * The predicted clean latent x_0 from the model's output, before any clipping.
+     *
+     * @param sqrtA          sqrt(alpha-bar_t)
+     * @param sqrtOneMinusA  sqrt(1 - alpha-bar_t)
+     */
+    static double original(SchedulerConfig.PredictionType type, double out, double x, double sqrtA,
+            double sqrtOneMinusA) {
         return switch (type) {
-            case EPSILON -> (x - Math.sqrt(1 - a) * out) / Math.sqrt(a);
-            case V_PREDICTION -> Math.sqrt(a) * x - Math.sqrt(1 - a) * out;
+            case EPSILON -> (x - sqrtOneMinusA * out) / sqrtA;
+            case V_PREDICTION -> sqrtA * x - sqrtOneMinusA * out;
             case SAMPLE -> out;
         };
     }
 
-    /** The predicted noise from the model's output at alpha-bar {@code a} (from the unclipped x_0, as diffusers). */
-    static double epsilon(SchedulerConfig.PredictionType type, double out, double x, double a) {
+    /** The predicted noise from the model's output (from the unclipped x_0, as diffusers). */
+    static double epsilon(SchedulerConfig.PredictionType type, double out, double x, double sqrtA,
+            double sqrtOneMinusA) {
         return switch (type) {
             case EPSILON -> out;
-            case V_PREDICTION -> Math.sqrt(a) * out + Math.sqrt(1 - a) * x;
-            case SAMPLE -> (x - Math.sqrt(a) * out) / Math.sqrt(1 - a);
+            case V_PREDICTION -> sqrtA * out + sqrtOneMinusA * x;
+            case SAMPLE -> (x - sqrtA * out) / sqrtOneMinusA;
         };
     }
 

@@ -103,11 +103,13 @@ class NoiseScheduleTest {
         double eps = -1.2;
         double x = Math.sqrt(a) * x0 + Math.sqrt(1 - a) * eps;
         double v = Math.sqrt(a) * eps - Math.sqrt(1 - a) * x0;
-        assertEquals(x0, Sampler.original(PredictionType.V_PREDICTION, v, x, a), 1e-12);
-        assertEquals(eps, Sampler.epsilon(PredictionType.V_PREDICTION, v, x, a), 1e-12);
-        assertEquals(x0, Sampler.original(PredictionType.SAMPLE, x0, x, a), 1e-12);
-        assertEquals(eps, Sampler.epsilon(PredictionType.SAMPLE, x0, x, a), 1e-12);
-        assertEquals(x0, Sampler.original(PredictionType.EPSILON, eps, x, a), 1e-12);
+        double sa = Math.sqrt(a);
+        double s1a = Math.sqrt(1 - a);
+        assertEquals(x0, Sampler.original(PredictionType.V_PREDICTION, v, x, sa, s1a), 1e-12);
+        assertEquals(eps, Sampler.epsilon(PredictionType.V_PREDICTION, v, x, sa, s1a), 1e-12);
+        assertEquals(x0, Sampler.original(PredictionType.SAMPLE, x0, x, sa, s1a), 1e-12);
+        assertEquals(eps, Sampler.epsilon(PredictionType.SAMPLE, x0, x, sa, s1a), 1e-12);
+        assertEquals(x0, Sampler.original(PredictionType.EPSILON, eps, x, sa, s1a), 1e-12);
     }
 
     @Test

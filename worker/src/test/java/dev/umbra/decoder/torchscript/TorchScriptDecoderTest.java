@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.umbra.decoder.DecodeOptions;
 import dev.umbra.decoder.DecodeRequest;
 import dev.umbra.decoder.DecodedImage;
+import dev.umbra.io.Npy;
 import dev.umbra.model.RuntimeOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Java loop against the Python loop of the export script, on the shipped tiny TorchScript files: the same
@@ -154,6 +158,24 @@ class TorchScriptDecoderTest {
             out[i] = (float) random.nextGaussian();
         }
         return out;
+    }
+
+    @Test
+    void aRequestWithoutNegativeIsGuidedAwayFromTheUnconditionalEmbedding(@TempDir Path temp) throws Exception {
+        Path dir = TinyExport.copyTo(temp.resolve("export"));
+        float[] unconditional = gaussians(new Random(9), 64);
+        Npy.write(dir.resolve("uncond.npy"), new float[][] {unconditional});
+        Path json = dir.resolve(TorchScriptDecoderConfig.FILE);
+        Files.writeString(json, Files.readString(json).replace("\"sampler\": \"ddpm\"",
+                "\"sampler\": \"ddpm\",\n  \"unconditional_embedding\": \"uncond.npy\""));
+        try (TorchScriptDecoder d = TorchScriptDecoder.load(dir, new RuntimeOptions("cpu", "auto", 0))) {
+            List<TorchScriptDecoder.Rendered> out = d.render(List.of(new DecodeRequest(embeds[0], null, 7),
+                    new DecodeRequest(embeds[0], unconditional, 7), new DecodeRequest(embeds[0], new float[64], 7)),
+                    NoiseSource.seeded());
+            assertEquals(0f, TinyExport.maxAbsDiff(out.get(0).chw(), out.get(1).chw()));
+            assertTrue(TinyExport.maxAbsDiff(out.get(0).chw(), out.get(2).chw()) > 0.05f, "zeros were used");
+            assertNotEquals(ddpm.weightsSha256(), d.weightsSha256(), "the embedding file is part of the identity");
+        }
     }
 
     @Test

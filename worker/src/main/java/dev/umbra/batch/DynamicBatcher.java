@@ -42,7 +42,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     private record Pending<T, R>(BatchItem<T> item, CompletableFuture<R> future) {}
 
     private final String name;
-    private final BatchPolicy policy;
+    private final BatchSizing sizing;
     private final BatchProcessor<T, R> processor;
     private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
@@ -53,13 +53,16 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     private final ArrayDeque<Pending<T, R>> queue = new ArrayDeque<>();
     private int queuedRows;
     private State state = State.RUNNING;
+    // The policy the last batch was formed by.
+    private BatchPolicy policy;
 
     // Written by the batcher's thread only.
     private volatile long batchesRun;
 
-    private DynamicBatcher(String name, BatchPolicy policy, BatchProcessor<T, R> processor, LongSupplier nanoClock) {
+    private DynamicBatcher(String name, BatchSizing sizing, BatchProcessor<T, R> processor, LongSupplier nanoClock) {
         this.name = Objects.requireNonNull(name, "name");
-        this.policy = Objects.requireNonNull(policy, "policy");
+        this.sizing = Objects.requireNonNull(sizing, "sizing");
+        this.policy = sizing.policy(0);
         this.processor = Objects.requireNonNull(processor, "processor");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.thread = new Thread(this::loop, name);
@@ -79,7 +82,16 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     /** As {@link #start(String, BatchPolicy, BatchProcessor)}, with the clock used for arrival and batch times. */
     public static <T, R> DynamicBatcher<T, R> start(
             String threadName, BatchPolicy policy, BatchProcessor<T, R> processor, LongSupplier nanoClock) {
-        DynamicBatcher<T, R> batcher = new DynamicBatcher<>(threadName, policy, processor, nanoClock);
+        return start(threadName, BatchSizing.fixed(policy), processor, nanoClock);
+    }
+
+    /**
+     * A batcher whose policy {@code sizing} chooses before each batch (and learns from each batch's time), e.g. an
+     * {@link AdaptiveBatchSizing}.
+     */
+    public static <T, R> DynamicBatcher<T, R> start(
+            String threadName, BatchSizing sizing, BatchProcessor<T, R> processor, LongSupplier nanoClock) {
+        DynamicBatcher<T, R> batcher = new DynamicBatcher<>(threadName, sizing, processor, nanoClock);
         batcher.thread.start();
         return batcher;
     }
@@ -101,6 +113,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
             }
             queue.addLast(pending);
             queuedRows += rows;
+            sizing.arrived(rows, pending.item().enqueuedAtNanos());
             changed.signal();
         } finally {
             lock.unlock();
@@ -123,8 +136,14 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
         return batchesRun;
     }
 
+    /** The policy the latest batch was formed by (fixed unless the sizing adapts). */
     public BatchPolicy policy() {
-        return policy;
+        lock.lock();
+        try {
+            return policy;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Stops accepting items, runs everything queued without waiting for the delay, and stops the thread. */
@@ -197,6 +216,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
                 if (state == State.DRAINING) {
                     break;
                 }
+                policy = sizing.policy(queuedRows);
                 BatchPolicy.Decision decision =
                         policy.decide(queuedRows, queue.peekFirst().item().enqueuedAtNanos(), nanoClock.getAsLong());
                 if (decision instanceof BatchPolicy.RunNow) {
@@ -243,6 +263,13 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
             failure = t;
         } finally {
             batchesRun = sequence;
+        }
+        long took = nanoClock.getAsLong() - batch.startedAtNanos();
+        lock.lock();
+        try {
+            sizing.observe(batch.rows(), took);
+        } finally {
+            lock.unlock();
         }
         if (failure == null) {
             for (int i = 0; i < taken.size(); i++) {

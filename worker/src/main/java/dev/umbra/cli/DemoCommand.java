@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoOptions options = new DemoOptions(count, prompts, out, images, batching.toPolicy(),
-                decoding.toConfig(out.resolve("images")), Duration.ofSeconds(timeoutSeconds));
+                batching.latencyTarget(), decoding.toConfig(out.resolve("images")), Duration.ofSeconds(timeoutSeconds));
         DemoReport report = new DemoRun(options, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
         if (!report.complete()) {
             spec.commandLine().getErr().printf("demo: error: %d of %d requests got no result within %d s%n",

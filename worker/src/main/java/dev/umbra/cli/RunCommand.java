@@ -103,6 +103,7 @@ final class RunCommand implements Callable<Integer> {
                 .groupId(groupId)
                 .workerId(workerId)
                 .batchPolicy(batching.toPolicy())
+                .latencyTarget(batching.latencyTarget())
                 .limits(new WorkerLimits(maxPromptChars, maxImagesPerRequest))
                 .kafkaProperties(kafkaProperties);
         if (maxInFlightRows != null) {

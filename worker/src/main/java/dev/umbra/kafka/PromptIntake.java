@@ -2,7 +2,7 @@ package dev.umbra.kafka;
 
 import dev.umbra.batch.BatchFailedException;
 import dev.umbra.batch.BatcherClosedException;
-import dev.umbra.batch.BatchPolicy;
+import dev.umbra.batch.BatchSizing;
 import dev.umbra.batch.DynamicBatcher;
 import dev.umbra.schemas.EventCodec;
 import dev.umbra.worker.Admission;
@@ -23,10 +23,10 @@ final class PromptIntake implements Intake {
     private final DynamicBatcher<InferenceJob, Answer> batcher;
 
     /** Starts the batcher's thread; {@link #shutdownNow()} stops it. */
-    PromptIntake(EventCodec codec, InferenceService service, BatchPolicy policy, String workerId) {
+    PromptIntake(EventCodec codec, InferenceService service, BatchSizing sizing, String workerId) {
         this.codec = codec;
         this.service = service;
-        this.batcher = DynamicBatcher.start("umbra-inference-" + workerId, policy, service);
+        this.batcher = DynamicBatcher.start("umbra-inference-" + workerId, sizing, service, System::nanoTime);
     }
 
     @Override

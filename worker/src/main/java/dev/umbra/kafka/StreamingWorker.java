@@ -1,5 +1,7 @@
 package dev.umbra.kafka;
 
+import dev.umbra.batch.AdaptiveBatchSizing;
+import dev.umbra.batch.BatchSizing;
 import dev.umbra.worker.DecodeStage;
 import dev.umbra.worker.EmbeddingEngine;
 import dev.umbra.worker.InferenceService;
@@ -7,6 +9,7 @@ import dev.umbra.worker.WorkerClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A running Umbra worker: reads PromptRequests from Kafka, batches them, runs the model off the event loop and
@@ -70,7 +73,7 @@ public final class StreamingWorker {
             throw new IllegalArgumentException("a worker in the decoder role runs no prior: use startDecoder");
         }
         return deploy(vertx, new WorkerVerticle(config, codec -> new PromptIntake(codec,
-                new InferenceService(engine, config.limits(), config.workerId()), config.batchPolicy(),
+                new InferenceService(engine, config.limits(), config.workerId()), sizing(config),
                 config.workerId()), decodeStage, committer));
     }
 
@@ -91,6 +94,12 @@ public final class StreamingWorker {
     /** {@link #startDecoder(Vertx, WorkerConfig, DecodeStage, OffsetCommitter)} committing to Kafka. */
     public static Future<StreamingWorker> startDecoder(Vertx vertx, WorkerConfig config, DecodeStage decodeStage) {
         return startDecoder(vertx, config, decodeStage, OffsetCommitter.KAFKA);
+    }
+
+    private static BatchSizing sizing(WorkerConfig config) {
+        return config.latencyTarget() == null ? BatchSizing.fixed(config.batchPolicy())
+                : new AdaptiveBatchSizing(config.latencyTarget().toNanos(), TimeUnit.NANOSECONDS,
+                        config.batchPolicy().maxBatchRows());
     }
 
     private static Future<StreamingWorker> deploy(Vertx vertx, WorkerVerticle verticle) {

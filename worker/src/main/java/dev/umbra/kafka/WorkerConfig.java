@@ -1,5 +1,6 @@
 package dev.umbra.kafka;
 
+import dev.umbra.batch.AdaptiveBatchSizing;
 import dev.umbra.batch.BatchPolicy;
 import dev.umbra.worker.WorkerLimits;
 import java.time.Duration;
@@ -25,6 +26,9 @@ import java.util.TreeSet;
  * @param clientId         {@code client.id} of the worker's clients (default: the worker id)
  * @param workerId         reported in every result and dead letter (default: host name and process id)
  * @param batchPolicy      max rows per batch and max wait (default {@link BatchPolicy#defaults()})
+ * @param latencyTarget    when set, batch size and wait adapt to keep each request's batching and compute under it
+ *                         ({@link AdaptiveBatchSizing}), with the batch policy's rows as the hard maximum; null
+ *                         (default) for the fixed policy
  * @param maxInFlightRows  rows accepted but not yet answered above which fetching pauses; it resumes at half (default
  *                         4 batches)
  * @param limits           what a request may ask for (default {@link WorkerLimits#defaults()})
@@ -48,6 +52,7 @@ public record WorkerConfig(
         String clientId,
         String workerId,
         BatchPolicy batchPolicy,
+        Duration latencyTarget,
         int maxInFlightRows,
         WorkerLimits limits,
         Duration pollTimeout,
@@ -84,6 +89,9 @@ public record WorkerConfig(
         requireText("clientId", clientId);
         requireText("workerId", workerId);
         Objects.requireNonNull(batchPolicy, "batchPolicy");
+        if (latencyTarget != null) {
+            requirePositive("latencyTarget", latencyTarget);
+        }
         Objects.requireNonNull(limits, "limits");
         if (maxInFlightRows < 1) {
             throw new IllegalArgumentException("maxInFlightRows must be at least 1 (got " + maxInFlightRows + ")");
@@ -201,6 +209,7 @@ public record WorkerConfig(
         private String clientId;
         private String workerId;
         private BatchPolicy batchPolicy = BatchPolicy.defaults();
+        private Duration latencyTarget;
         private Integer maxInFlightRows;
         private WorkerLimits limits = WorkerLimits.defaults();
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
@@ -222,6 +231,7 @@ public record WorkerConfig(
             clientId = c.clientId;
             workerId = c.workerId;
             batchPolicy = c.batchPolicy;
+            latencyTarget = c.latencyTarget;
             maxInFlightRows = c.maxInFlightRows;
             limits = c.limits;
             pollTimeout = c.pollTimeout;
@@ -280,6 +290,12 @@ public record WorkerConfig(
             return this;
         }
 
+        /** Adaptive batching under this latency; null for the fixed batch policy. */
+        public Builder latencyTarget(Duration value) {
+            latencyTarget = value;
+            return this;
+        }
+
         public Builder maxInFlightRows(int value) {
             maxInFlightRows = value;
             return this;
@@ -318,7 +334,8 @@ public record WorkerConfig(
             String group = groupId != null ? groupId : role == null ? null : role.defaultGroupId();
             return new WorkerConfig(bootstrapServers, promptsTopic, resultsTopic, deadLetterTopic, role,
                     embeddingsTopic, group,
-                    clientId != null ? clientId : worker, worker, batchPolicy, inFlight, limits, pollTimeout,
+                    clientId != null ? clientId : worker, worker, batchPolicy, latencyTarget, inFlight, limits,
+                    pollTimeout,
                     shutdownTimeout, kafkaProperties);
         }
     }

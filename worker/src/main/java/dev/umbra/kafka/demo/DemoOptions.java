@@ -14,11 +14,13 @@ import java.util.Objects;
  * @param outDir           where {@code results.jsonl} is written (created if needed)
  * @param imagesPerRequest num_images of each request
  * @param batchPolicy      the worker's batch size (rows) and max wait
+ * @param latencyTarget    adaptive batching under this latency (the policy's rows as the most), or null for fixed
  * @param decode           the decoder pool and where pictures go
  * @param timeout          how long to wait for every result once the requests are sent
  */
 public record DemoOptions(
-        int count, Path promptsFile, Path outDir, int imagesPerRequest, BatchPolicy batchPolicy, DecodeConfig decode,
+        int count, Path promptsFile, Path outDir, int imagesPerRequest, BatchPolicy batchPolicy, Duration latencyTarget,
+        DecodeConfig decode,
         Duration timeout) {
 
     public static final int DEFAULT_COUNT = 100;

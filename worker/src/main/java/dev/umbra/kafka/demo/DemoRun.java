@@ -68,7 +68,8 @@ public final class DemoRun {
         err.flush();
         WorkerConfig.Builder builder = WorkerConfig.builder("localhost:0")
                 .workerId("demo-worker")
-                .batchPolicy(options.batchPolicy());
+                .batchPolicy(options.batchPolicy())
+                .latencyTarget(options.latencyTarget());
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
              EclipseModel model = EmbeddedModels.loadDefault(RuntimeOptions.defaults());
              Decoding decoding = Decoding.open(options.decode(), EmbeddedModels.defaultModelDir(),

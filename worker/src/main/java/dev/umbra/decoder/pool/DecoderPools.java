@@ -58,10 +58,10 @@ public final class DecoderPools {
 
     private static DecoderPool openTorchScript(Path dir, boolean present, DecoderPool.Settings settings,
             RuntimeOptions runtime, int embeddingDim) {
-        if (!present) {
-            throw new ModelException(dir + ": folder not found (--decoder torchscript needs --decoder-model DIR, or a"
-                    + " model whose decoder/ holds unet.pt, movq.pt and decoder.json from"
-                    + " deploy/decoder-torchscript/export.py)");
+        if (!present || !Files.isRegularFile(dir.resolve(TorchScriptDecoderConfig.FILE))) {
+            throw new ModelException(dir + (present ? ": no decoder.json" : ": folder not found") + " (--decoder"
+                    + " torchscript needs --decoder-model DIR, or a model whose decoder/ holds unet.pt, movq.pt and"
+                    + " decoder.json from deploy/decoder-torchscript/export.py)");
         }
         // read once here, so that a prior/decoder mismatch stops the worker before any thread loads weights
         TorchScriptDecoderConfig config = TorchScriptDecoderConfig.load(dir);

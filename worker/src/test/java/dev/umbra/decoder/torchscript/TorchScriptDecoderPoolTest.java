@@ -93,6 +93,9 @@ class TorchScriptDecoderPoolTest {
                 () -> DecoderPools.open(options(DecoderOptions.TORCHSCRIPT, null), model, CPU, 16, 64));
         assertTrue(e.getMessage().contains("folder not found (--decoder torchscript needs --decoder-model DIR"),
                 e.getMessage());
+        e = assertThrows(ModelException.class,
+                () -> DecoderPools.open(options(DecoderOptions.TORCHSCRIPT, model), model, CPU, 16, 64));
+        assertTrue(e.getMessage().contains(": no decoder.json (--decoder torchscript needs"), e.getMessage());
         assertTrue(Files.isDirectory(model));
     }
 

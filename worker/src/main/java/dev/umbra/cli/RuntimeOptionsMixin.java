@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import ai.djl.pytorch.jni.JniUtils;
 import dev.umbra.model.RuntimeOptions;
 import picocli.CommandLine.Option;
 
@@ -16,7 +17,21 @@ final class RuntimeOptionsMixin {
             description = "Padding id: 0 (Kandinsky, Karlo) or 49407 (openai/clip-vit-large-patch14). Default: ${DEFAULT-VALUE}.")
     long padTokenId;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "libtorch's intra-op threads (default: one per core). On a shared host or under a container"
+                    + " CPU limit, give the cores the process may really use: libtorch's threads spin while they wait"
+                    + " for each other, and a batch can take ten times longer when they compete for fewer cores.")
+    Integer threads;
+
     RuntimeOptions toRuntimeOptions() {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be at least 1 (got " + threads + ")");
+            }
+            // Read by DJL's PyTorch engine when it starts; if it has started already, set it there too.
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            JniUtils.setNumThreads(threads);
+        }
         return new RuntimeOptions(device, dtype, padTokenId);
     }
 }

@@ -45,4 +45,11 @@ class RunCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--role decoder needs a decoder"), r.err());
     }
+
+    @Test
+    void threadsBelowOneAreRefused() {
+        CliRun r = CliRun.of("run", "--bootstrap-servers", "127.0.0.1:1", "--threads", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--threads must be at least 1 (got 0)"), r.err());
+    }
 }

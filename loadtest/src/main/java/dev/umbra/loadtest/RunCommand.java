@@ -35,6 +35,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -160,61 +162,74 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         EventCodec codec = new EventCodec();
 
-        PassThrough pipe = baseline ? PassThrough.start(
-                baselineOptions.config(settings, kafka.promptsTopic, kafka.resultsTopic), codec, kafka.setupTimeout)
-                : null;
-        RunSummary summary;
-        Instant started;
-        try (pipe; KafkaTransport transport = new KafkaTransport(settings, kafka.promptsTopic, kafka.resultsTopic,
-                codec, kafka.setupTimeout)) {
-            LoadDriver driver = new LoadDriver(plan, requests, transport);
-            stderr.println(describe(plan, ids) + " -> " + kafka.bootstrapServers);
-            stderr.flush();
-            // Ctrl-C ends sending; the answers still due get their grace period and the reports are written.
-            CountDownLatch done = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
+        // Ctrl-C or SIGTERM ends sending; the answers still due get their grace period, and the JVM waits (in this
+        // hook) until the reports are written.
+        CountDownLatch reported = new CountDownLatch(1);
+        AtomicReference<LoadDriver> current = new AtomicReference<>();
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            stopRequested.set(true);
+            LoadDriver driver = current.get();
+            if (driver != null) {
                 driver.stop();
-                await(done, plan.grace().plusSeconds(30));
-            }, "umbra-loadtest-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "umbra-loadtest-progress");
-                t.setDaemon(true);
-                return t;
-            });
-            Instant[] start = new Instant[1];
-            try {
-                summary = driver.run(m -> {
-                    start[0] = Instant.now();
-                    startProgress(progress, m, stderr);
+            }
+            await(reported, plan.grace().plus(plan.settle()).plusSeconds(30));
+        }, "umbra-loadtest-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            RunSummary summary;
+            Instant[] started = new Instant[1];
+            try (PassThrough pipe = baseline ? PassThrough.start(
+                    baselineOptions.config(settings, kafka.promptsTopic, kafka.resultsTopic), codec,
+                    kafka.setupTimeout) : null;
+                    KafkaTransport transport = new KafkaTransport(settings, kafka.promptsTopic, kafka.resultsTopic,
+                            codec, kafka.setupTimeout)) {
+                LoadDriver driver = new LoadDriver(plan, requests, transport);
+                current.set(driver);
+                if (stopRequested.get()) {
+                    driver.stop(); // the signal came while the clients were being made
+                }
+                stderr.println(describe(plan, ids) + " -> " + kafka.bootstrapServers);
+                stderr.flush();
+                ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "umbra-loadtest-progress");
+                    t.setDaemon(true);
+                    return t;
                 });
-            } finally {
-                progress.shutdownNow();
-                progress.awaitTermination(1, TimeUnit.SECONDS);
-                done.countDown();
-                removeHook(hook);
+                try {
+                    summary = driver.run(m -> {
+                        started[0] = Instant.now();
+                        startProgress(progress, m, stderr);
+                    });
+                } finally {
+                    progress.shutdownNow();
+                    progress.awaitTermination(1, TimeUnit.SECONDS);
+                }
+                if (System.console() != null) {
+                    stderr.println();
+                }
             }
-            started = start[0];
-            if (System.console() != null) {
-                stderr.println();
+            Report report = new Report(LoadTestCommand.Version.name(), started[0].toString(), settings(plan),
+                    summary);
+            JsonReport.write(report, out.resolve(REPORT_JSON));
+            TimelineCsv.write(summary.timeline(), out.resolve(TIMELINE_CSV));
+            RunChart.write(summary, describe(plan, ids), out.resolve(CHART_PNG));
+            TerminalReport.summary(stdout, describe(plan, ids), summary);
+            stdout.println("  reports      " + out.resolve(REPORT_JSON) + ", " + out.resolve(TIMELINE_CSV) + ", "
+                    + out.resolve(CHART_PNG));
+            stdout.flush();
+            long lost = summary.measured().lost() + summary.warmup().lost();
+            if (lost > 0) {
+                stderr.println("run: " + lost + " of " + (summary.measured().sent() + summary.warmup().sent())
+                        + " requests were never answered within the grace period");
+                stderr.flush();
+                return LoadTestCommand.FAILED;
             }
+            return LoadTestCommand.OK;
+        } finally {
+            reported.countDown();
+            removeHook(hook);
         }
-        Report report = new Report(LoadTestCommand.Version.name(), started.toString(), settings(plan), summary);
-        JsonReport.write(report, out.resolve(REPORT_JSON));
-        TimelineCsv.write(summary.timeline(), out.resolve(TIMELINE_CSV));
-        RunChart.write(summary, describe(plan, ids), out.resolve(CHART_PNG));
-        TerminalReport.summary(stdout, describe(plan, ids), summary);
-        stdout.println("  reports      " + out.resolve(REPORT_JSON) + ", " + out.resolve(TIMELINE_CSV) + ", "
-                + out.resolve(CHART_PNG));
-        stdout.flush();
-        long lost = summary.measured().lost() + summary.warmup().lost();
-        if (lost > 0) {
-            stderr.println("run: " + lost + " of " + (summary.measured().sent() + summary.warmup().sent())
-                    + " requests were never answered within the grace period");
-            stderr.flush();
-            return LoadTestCommand.FAILED;
-        }
-        return LoadTestCommand.OK;
     }
 
     /** Checks the options against each other and makes the plan; every refusal is one line and exit code 2. */

@@ -97,6 +97,8 @@ public final class KafkaTransport implements Transport {
             poller = new Thread(() -> pollResults(handler, ready), "umbra-loadtest-results");
             poller.setDaemon(true);
             poller.start();
+            // The first send would otherwise wait for the prompts topic's metadata, inside the measured latency.
+            producer.partitionsFor(promptsTopic);
             int partitions = ready.get(setupTimeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.debug("reading {} from its end ({} partitions)", resultsTopic, partitions);
         } catch (TimeoutException e) {

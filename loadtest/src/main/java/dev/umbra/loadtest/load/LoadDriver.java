@@ -77,6 +77,9 @@ public final class LoadDriver implements Transport.ResultHandler {
         } else {
             closedLoop(m);
         }
+        long now = System.nanoTime();
+        // A run that went its course sent for its planned time (the last constant arrival is one gap before its end).
+        m.sendingEnded(stopping.get() ? now : Math.max(now, anchorNanos + plan.sendingTime().toNanos()));
         return drain(m);
     }
 

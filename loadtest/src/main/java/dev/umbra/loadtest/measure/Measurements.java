@@ -76,6 +76,7 @@ public final class Measurements {
     private long firstMeasuredSend = Long.MAX_VALUE;
     private long lastSend = Long.MIN_VALUE;
     private long lastMeasuredAnswer = Long.MIN_VALUE;
+    private long sendingEnded = Long.MIN_VALUE;
     private RunSummary summary;
 
     /**
@@ -132,6 +133,14 @@ public final class Measurements {
         maxOutstanding = Math.max(maxOutstanding, outstanding);
         timeline.sent(sentNanos);
         return seq;
+    }
+
+    /**
+     * Sending is over (the schedule ran out, or a stop came): the measured sending time ends here. Without it, it ends
+     * at the last segment's end or the last send, whichever is later.
+     */
+    public synchronized void sendingEnded(long nowNanos) {
+        sendingEnded = nowNanos;
     }
 
     /** A request left unsent because too many were outstanding at its intended time. */
@@ -197,6 +206,10 @@ public final class Measurements {
         long fromIntended = micros(now - intended.get(seq));
         t.answered++;
         t.latency.recordValue(fromIntended);
+        Tally during = tallyAt(now - startNanos);
+        if (during != null) {
+            during.arrivedDuring++;
+        }
         timeline.answered(now, fromIntended);
         if (!t.warmup) {
             corrected.recordValue(fromIntended);
@@ -300,16 +313,17 @@ public final class Measurements {
                 targetSeconds += s.seconds();
             }
             perSegment.add(new RunSummary.SegmentSummary(i, s.warmup(), s.targetRate(), s.startNanos() / 1e9,
-                    s.endNanos() / 1e9, c, rate(t.sent, s.seconds()), rate(t.answered, s.seconds()),
+                    s.endNanos() / 1e9, c, rate(t.sent, s.seconds()), rate(t.arrivedDuring, s.seconds()),
                     LatencySummary.of(t.latency)));
         }
-        double loadEnd = segments.get(segments.size() - 1).endNanos();
-        double sendWindow = Math.max(lastSend - startNanos, (long) loadEnd) - warmupEndOffset;
+        long loadEnd = sendingEnded != Long.MIN_VALUE ? sendingEnded - startNanos
+                : Math.max(lastSend - startNanos, segments.get(segments.size() - 1).endNanos());
+        double sendWindow = loadEnd - warmupEndOffset;
         double answerWindow = lastMeasuredAnswer == Long.MIN_VALUE ? 0
                 : lastMeasuredAnswer - (startNanos + warmupEndOffset);
         Map<String, Long> byStatus = new LinkedHashMap<>();
         statuses.forEach((k, v) -> byStatus.put(k.name(), v));
-        double loadSeconds = (loadEnd - warmupEndOffset) / 1e9;
+        double loadSeconds = Math.max(0, loadEnd - warmupEndOffset) / 1e9;
         double total = (endNanos - startNanos) / 1e9;
         summary = new RunSummary(
                 ids.runId(),
@@ -353,6 +367,16 @@ public final class Measurements {
         return tallies[tallies.length - 1];
     }
 
+    /** The tally of the segment running at {@code offsetNanos}, or null outside every segment (the drain). */
+    private Tally tallyAt(long offsetNanos) {
+        for (int i = 0; i < segments.size(); i++) {
+            if (segments.get(i).contains(offsetNanos)) {
+                return tallies[i];
+            }
+        }
+        return null;
+    }
+
     private void advanceFirstOpen() {
         while (firstOpen < nextSeq && state.get(firstOpen) != SENT) {
             firstOpen++;
@@ -370,6 +394,8 @@ public final class Measurements {
         long late;
         long dropped;
         long sendErrors;
+        // First answers (to any request) that arrived while this segment ran: its throughput.
+        long arrivedDuring;
 
         Tally(boolean warmup) {
             this.warmup = warmup;

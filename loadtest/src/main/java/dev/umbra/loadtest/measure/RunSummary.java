@@ -55,9 +55,12 @@ public record RunSummary(
     }
 
     /**
-     * One segment's figures.
+     * One segment's figures. Counts and latency are those of the requests due in the segment (wherever their answers
+     * came); the rates are per second of the segment's own time.
      *
-     * @param answeredPerSecond answers to the segment's requests over the segment's length
+     * @param sentPerSecond     the segment's requests sent, over its length
+     * @param answeredPerSecond first answers that arrived while the segment ran (to its requests or earlier ones),
+     *                          over its length: the throughput the system gave at that load
      */
     public record SegmentSummary(int index, boolean warmup, double targetRate, double startSecond, double endSecond,
             Counts counts, double sentPerSecond, double answeredPerSecond, LatencySummary latency) {

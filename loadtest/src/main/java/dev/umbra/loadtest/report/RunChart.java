@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
+import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -20,14 +21,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * chart.png: two XChart charts over the run's seconds, stacked in one picture. Above, the latency of the results that
  * arrived in each second (p50, p99, max; from the intended send time; log scale, so that a median of milliseconds and
- * a stall of seconds both read); below, the target rate, the sends and the answers per second.
+ * a stall of seconds both read); below, the target rate, the sends and the answers per second. Vertical lines mark
+ * the end of the warm-up and of each step.
  */
 public final class RunChart {
 
-    public static final int WIDTH = 1000;
+    public static final int WIDTH = 1200;
     public static final int PANEL_HEIGHT = 420;
     /** Latencies below this are drawn at it: a log axis has no zero. */
     private static final double FLOOR_MS = 0.01;
+    private static final String X_TITLE = "time since start (s); vertical lines: end of the warm-up and of each step";
 
     private RunChart() {}
 
@@ -50,7 +53,7 @@ public final class RunChart {
 
     static XYChart latencyChart(RunSummary summary, String title) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT).title(title)
-                .xAxisTitle("time since start (s)").yAxisTitle("latency from intended send (ms, log)").build();
+                .xAxisTitle(X_TITLE).yAxisTitle("latency from intended send (ms, log)").build();
         style(chart);
         List<TimelineRow> rows = summary.timeline();
         boolean any = add(chart, "p50", rows, TimelineRow::p50Ms, true)
@@ -61,13 +64,14 @@ public final class RunChart {
         } else {
             chart.addSeries("no answers", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
         }
+        markSegments(chart, summary);
         return chart;
     }
 
     static XYChart throughputChart(RunSummary summary) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT)
                 .title("Throughput: requests per second")
-                .xAxisTitle("time since start (s)").yAxisTitle("requests / s").build();
+                .xAxisTitle(X_TITLE).yAxisTitle("requests / s").build();
         style(chart);
         List<TimelineRow> rows = summary.timeline();
         boolean any = add(chart, "target", rows, TimelineRow::targetRate, false)
@@ -76,7 +80,15 @@ public final class RunChart {
         if (!any) {
             chart.addSeries("nothing sent", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
         }
+        markSegments(chart, summary);
         return chart;
+    }
+
+    /** A vertical line where the warm-up and each step end: what changed there explains the curves. */
+    private static void markSegments(XYChart chart, RunSummary summary) {
+        for (RunSummary.SegmentSummary segment : summary.segments()) {
+            chart.addAnnotation(new AnnotationLine(segment.endSecond(), true, false));
+        }
     }
 
     private static void style(XYChart chart) {

@@ -107,6 +107,32 @@ class MeasurementsTest {
         assertTrue(Double.isNaN(rows.get(1).p50Ms()), "no answer, no latency");
     }
 
+    /** A step's throughput is what arrived while it ran; its latency is that of the requests due in it. */
+    @Test
+    void aStepsRatesAreThoseOfItsOwnTime() {
+        Measurements m = new Measurements(IDS, T0, List.of(
+                new Segment(0, false, 10, 0, 1000 * MS), new Segment(1, false, 20, 1000 * MS, 2000 * MS)));
+        for (int i = 0; i < 10; i++) {
+            long t = T0 + i * 100 * MS;
+            m.sent(t, t); // each answered 500 ms late: half while the first step runs, half in the second
+        }
+        for (int i = 0; i < 10; i++) {
+            m.answered(ok(i, T0 + i * 100 * MS + 500 * MS));
+        }
+        m.sendingEnded(T0 + 2000 * MS);
+        RunSummary s = m.finish(T0 + 2600 * MS);
+        RunSummary.SegmentSummary first = s.segments().get(0);
+        RunSummary.SegmentSummary second = s.segments().get(1);
+        assertEquals(10.0, first.sentPerSecond(), 1e-9);
+        assertEquals(5.0, first.answeredPerSecond(), 1e-9, "the answers of the first five came while it ran");
+        assertEquals(5.0, second.answeredPerSecond(), 1e-9, "the other 5 came while the second step ran");
+        assertEquals(500.0, first.latency().p50(), 1.0);
+        assertEquals(0, second.counts().sent());
+        assertEquals(5.0, s.throughput().sentPerSecond(), 1e-9, "10 sent over the 2 s of sending");
+        assertEquals(2.0, s.seconds().load(), 1e-9);
+        assertEquals(0.6, s.seconds().drain(), 1e-9);
+    }
+
     @Test
     void requestIdsOfOtherRunsAreNotOurs() {
         RequestIds ids = new RequestIds("lt-1");

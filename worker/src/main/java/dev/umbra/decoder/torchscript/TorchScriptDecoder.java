@@ -167,32 +167,35 @@ public final class TorchScriptDecoder implements ImageDecoder {
         }
     }
 
-    /** One row at the smallest size: catches files that do not match decoder.json at load, not at the first request. */
+    /**
+     * One row at the default size through both files: catches files that do not match decoder.json at load, not at
+     * the first request, and at the size most requests ask for (a trace may hold only near the size it was made at).
+     */
     private void checkShapes() {
-        int side = config.sizeMultiple() / config.vaeScaleFactor();
-        float[] latents = new float[config.latentChannels() * side * side];
+        int h = config.defaults().height() / config.vaeScaleFactor();
+        int w = config.defaults().width() / config.vaeScaleFactor();
+        String input = "latents [1, " + config.latentChannels() + ", " + h + ", " + w + "]";
+        float[] latents = new float[config.latentChannels() * h * w];
         Shape unetOut;
         Shape movqOut;
         JniUtils.setGradMode(false);
         try (NDManager scope = manager.newSubManager()) {
-            NDList out = runUnet(scope, latents, 1, side, side, 0, new float[config.embeddingDim()]);
+            NDList out = runUnet(scope, latents, 1, h, w, 0, new float[config.embeddingDim()]);
             unetOut = out.singletonOrThrow().getShape();
-            movqOut = runMovq(scope, latents, 1, side, side).getShape();
+            movqOut = runMovq(scope, latents, 1, h, w).getShape();
         } catch (RuntimeException e) {
-            throw new ModelException(dir + ": the TorchScript files do not run on inputs shaped as decoder.json"
-                    + " says (latents [1, " + config.latentChannels() + ", " + side + ", " + side + "], image_embeds"
-                    + " [1, " + config.embeddingDim() + "]): " + firstLine(e), e);
+            throw new ModelException(dir + ": the TorchScript files do not run on inputs shaped as decoder.json says ("
+                    + input + ", image_embeds [1, " + config.embeddingDim() + "]): " + firstLine(e), e);
         }
-        Shape wantUnet = new Shape(1, config.unetOutChannels(), side, side);
+        Shape wantUnet = new Shape(1, config.unetOutChannels(), h, w);
         if (!unetOut.equals(wantUnet)) {
-            throw new ModelException(dir.resolve(UNET) + ": gives " + unetOut + " for latents [1, "
-                    + config.latentChannels() + ", " + side + ", " + side + "]; decoder.json says " + wantUnet);
+            throw new ModelException(dir.resolve(UNET) + ": gives " + unetOut + " for " + input
+                    + "; decoder.json says " + wantUnet);
         }
-        int px = side * config.vaeScaleFactor();
-        Shape wantMovq = new Shape(1, 3, px, px);
+        Shape wantMovq = new Shape(1, 3, config.defaults().height(), config.defaults().width());
         if (!movqOut.equals(wantMovq)) {
-            throw new ModelException(dir.resolve(MOVQ) + ": gives " + movqOut + " for latents [1, "
-                    + config.latentChannels() + ", " + side + ", " + side + "]; decoder.json says " + wantMovq);
+            throw new ModelException(dir.resolve(MOVQ) + ": gives " + movqOut + " for " + input
+                    + "; decoder.json says " + wantMovq);
         }
     }
 

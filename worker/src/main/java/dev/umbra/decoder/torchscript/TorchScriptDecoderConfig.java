@@ -118,7 +118,7 @@ public record TorchScriptDecoderConfig(String source, String dtype, int embeddin
                     c.integer("size_multiple", 1),
                     range.equals(OutputRange.ZERO_TO_ONE.key()) ? OutputRange.ZERO_TO_ONE : OutputRange.MINUS_ONE_TO_ONE,
                     SchedulerConfig.read(c.object("scheduler")),
-                    Sampler.Kind.valueOf(c.oneOf("sampler", Set.of("ddpm", "ddim")).toUpperCase(java.util.Locale.ROOT)),
+                    Sampler.Kind.parse(c.oneOf("sampler", Set.of("ddpm", "ddim"))),
                     new Defaults(d.integer("steps", 1), (float) d.number("guidance"), d.integer("width", 1),
                             d.integer("height", 1)),
                     c.optString("unconditional_embedding"));

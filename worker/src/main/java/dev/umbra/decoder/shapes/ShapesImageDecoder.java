@@ -105,7 +105,7 @@ public final class ShapesImageDecoder implements ImageDecoder {
             Path name = dir.toAbsolutePath().normalize().getFileName();
             return new ShapesImageDecoder(model, reranker, rerank ? sampling : new Sampling(sampling.temperature(), 1),
                     manager, dtype, "shapes-decoder:" + (name == null ? dir : name),
-                    Checksums.sha256(List.of(dir.resolve(WEIGHTS))));
+                    Checksums.sha256Once(List.of(dir.resolve(WEIGHTS))));
         } catch (RuntimeException e) {
             if (reranker != null) {
                 reranker.close();

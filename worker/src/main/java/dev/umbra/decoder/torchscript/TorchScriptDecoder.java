@@ -123,7 +123,7 @@ public final class TorchScriptDecoder implements ImageDecoder {
         if (config.unconditionalEmbedding() != null) {
             files.add(dir.resolve(config.unconditionalEmbedding()));
         }
-        String sha256 = Checksums.sha256(files);
+        String sha256 = Checksums.sha256Once(files);
         String identity = "torchscript-decoder:" + folderName(dir) + "@" + sha256.substring(0, 16);
         Device device = DjlRuntime.resolveDevice(runtime.device());
         NDManager manager = NDManager.newBaseManager(device, DjlRuntime.ENGINE);

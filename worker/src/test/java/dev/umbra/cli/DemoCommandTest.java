@@ -58,12 +58,12 @@ class DemoCommandTest {
                 assertTrue(java.util.Arrays.equals(png, Files.readAllBytes(file)), file.toString());
             }
         }
-        assertTrue(r.out().contains("15 sent, 15 answered"), r.out());
-        assertTrue(r.out().contains("REJECTED=5") && r.out().contains("OK=10"), r.out());
-        assertTrue(r.out().contains("p50") && r.out().contains("p99"), r.out());
-        assertTrue(r.out().contains("pictures:    20 (20 inline, 0 stored)"), r.out());
-        assertTrue(r.out().contains("decoders:    1 worker(s), utilization"), r.out());
-        assertTrue(r.out().contains("diversity:   mean pairwise cosine distance"), r.out());
+        assertTrue(r.out().contains("sent 15  answered 15  lost 0  duplicates 0"), r.out());
+        assertTrue(r.out().contains("by status    OK 10  REJECTED 5"), r.out());
+        assertTrue(r.out().contains("latency (ms) p50 ") && r.out().contains("  p99.99 "), r.out());
+        assertTrue(r.out().contains("  pictures     20 (20 inline, 0 stored)"), r.out());
+        assertTrue(r.out().contains("  decoders     1 worker(s), utilization"), r.out());
+        assertTrue(r.out().contains("  diversity    mean pairwise cosine distance"), r.out());
         assertTrue(r.err().contains("[demo]") && r.err().contains("answered"), "progress on stderr: " + r.err());
     }
 

@@ -23,7 +23,7 @@ final class DemoPictures {
      * @param inline         of them, carried inside the result
      * @param stored         of them, carried as a URI
      * @param dir            where they were written
-     * @param decodeMs       decode_ms of the results with pictures: p50, p95, p99, max (empty when none)
+     * @param decodeMs       decode_ms of the results with pictures: p50, p90, p99, p99.9, p99.99, max (empty when none)
      * @param pool           the decoder pool's figures, or null without a decoder
      * @param meanDiversity  mean pairwise cosine distance of a request's images, averaged over requests of 2 or more
      *                       (NaN when there are none)
@@ -70,10 +70,7 @@ final class DemoPictures {
     }
 
     Summary summary(PoolStats pool) {
-        List<Double> p = decode.getTotalCount() == 0 ? List.of() : List.of(decode.getValueAtPercentile(50) / 1000.0,
-                decode.getValueAtPercentile(95) / 1000.0, decode.getValueAtPercentile(99) / 1000.0,
-                decode.getMaxValue() / 1000.0);
-        return new Summary(inline + stored, inline, stored, store.root(), p, pool,
+        return new Summary(inline + stored, inline, stored, store.root(), DemoReport.percentilesMs(decode), pool,
                 diversityCount == 0 ? Double.NaN : diversitySum / diversityCount, Set.copyOf(basis));
     }
 }

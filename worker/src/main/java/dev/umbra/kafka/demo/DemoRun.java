@@ -191,7 +191,7 @@ public final class DemoRun {
         double seconds = last == null ? (System.nanoTime() - startNanos) / 1e9
                 : Duration.between(first, last).toNanos() / 1e9;
         return new DemoReport(options.count(), results.size(), collector.events(), byStatus, seconds,
-                percentiles(latency), percentiles(workerLatency), batchSizes, missing,
+                DemoReport.percentilesMs(latency), DemoReport.percentilesMs(workerLatency), batchSizes, missing,
                 options.outDir().resolve("results.jsonl"), pictures.summary(decoding.stats().orElse(null)));
     }
 
@@ -199,11 +199,4 @@ public final class DemoRun {
         return d.toNanos() / 1000;
     }
 
-    private static List<Double> percentiles(Histogram h) {
-        if (h.getTotalCount() == 0) {
-            return List.of();
-        }
-        return List.of(h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
-    }
 }

@@ -15,11 +15,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "A model-free stand-in for the worker: reads the prompts topic and writes, for each request, an OK",
-            "ImageResult of the worker's size (keyed by request_id) to the results topic, with the worker's delivery",
-            "settings (acks=all, idempotent producer, offsets committed only after the broker acknowledged, read from",
-            "earliest). Point `run` at the same topics to measure what Kafka itself costs on this cluster. Stops",
-            "cleanly on SIGTERM or Ctrl-C (answers in flight acknowledged, offsets committed)."
+            "The raw Kafka pipe: a model-free stand-in for the worker.",
+            "",
+            "Reads the prompts topic and writes, for each request, an OK ImageResult of the worker's size (keyed"
+                    + " by request_id) to the results topic, with the worker's delivery settings (acks=all,"
+                    + " idempotent producer, offsets committed only after the broker acknowledged, read from"
+                    + " earliest). Point `run` at the same topics to measure what Kafka itself costs on this"
+                    + " cluster. Stops cleanly on SIGTERM or Ctrl-C (answers in flight acknowledged, offsets"
+                    + " committed).",
+            ""
         })
 final class BaselineCommand implements Callable<Integer> {
 

@@ -18,8 +18,8 @@ final class BaselineOptions {
     String workerId;
 
     @Option(names = "--embedding-dim", paramLabel = "N", defaultValue = "" + BaselineResults.DEFAULT_EMBEDDING_DIM,
-            description = "Floats per image embedding of a result (default: ${DEFAULT-VALUE}, Kandinsky 2.2's;"
-                    + " the embedded shapes model's is 64).")
+            description = "Floats per image embedding of a result (default: ${DEFAULT-VALUE}, the embedded shapes"
+                    + " model's; Kandinsky 2.2's is 1280).")
     int embeddingDim;
 
     @Option(names = "--result-bytes", paramLabel = "N", defaultValue = "0",

@@ -10,9 +10,10 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = LoadTestCommand.Version.class,
         description = {
-            "Load for an Umbra worker on any Kafka cluster: open loop (a rate, a ramp of rates) or closed loop (N",
-            "outstanding), latency from each request's intended send time, and a baseline that measures the raw",
-            "Kafka pipe on the same cluster."
+            "Load for an Umbra worker on any Kafka cluster: open loop (a rate, a ramp of rates) or closed loop (N"
+                    + " outstanding), latency from each request's intended send time, and a baseline that measures"
+                    + " the raw Kafka pipe on the same cluster.",
+            ""
         },
         subcommands = {RunCommand.class, BaselineCommand.class, CommandLine.HelpCommand.class})
 public final class LoadTestCommand implements Runnable {

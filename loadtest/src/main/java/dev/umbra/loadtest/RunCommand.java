@@ -47,11 +47,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Sends PromptRequests to the prompts topic and measures every ImageResult that comes back on the results",
-            "topic: open loop (--rate, or --ramp with --step) or closed loop (--concurrency). Latency runs from each",
-            "request's intended send time (its created_at) to its result's arrival. Writes report.json,",
-            "timeline.csv and chart.png to --out. Exit code 0 when every request sent was answered, 1 when some",
-            "were lost or the run failed, 2 for bad options."
+            "Sends PromptRequests and measures the ImageResults that come back.",
+            "",
+            "Open loop (--rate, or --ramp with --step) or closed loop (--concurrency). Latency runs from each"
+                    + " request's intended send time (its created_at) to its result's arrival. Writes report.json,"
+                    + " timeline.csv and chart.png to --out. Exit code 0 when every request sent was answered, 1"
+                    + " when some were lost or the run failed, 2 for bad options.",
+            ""
         })
 final class RunCommand implements Callable<Integer> {
 
@@ -71,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Open loop at this many requests per second for --duration.")
     Double rate;
 
-    @Option(names = "--ramp", paramLabel = "R1,R2,...", split = ",",
+    @Option(names = "--ramp", paramLabel = "RATE", split = ",",
             description = "Open loop through these rates, each for --step: e.g. 50,100,200,400.")
     List<Double> ramp;
 

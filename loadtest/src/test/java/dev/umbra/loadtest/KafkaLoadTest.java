@@ -155,5 +155,12 @@ class KafkaLoadTest {
         assertTrue(r.get("result_bytes").get("min").asLong() > 2 * 4 * NullEngine.DEFAULT_DIM,
                 "two images of 64 floats each");
         assertTrue(r.get("throughput").get("target_per_second").isNull(), "a closed loop has no target rate");
+        // The baseline's results are smaller unpadded than the worker's of the same width, so --result-bytes reaches
+        // the worker's size.
+        String id = r.get("run_id").asText() + "-" + sent;
+        int natural = new BaselineResults(new EventCodec(), "umbra-baseline-12345", NullEngine.DEFAULT_DIM, 0)
+                .encode(PromptRequest.newBuilder().setRequestId(id).setPrompt("p").setNumImages(2)
+                        .setCreatedAt(Instant.now()).build(), Instant.now()).value().length;
+        assertTrue(natural <= r.get("result_bytes").get("min").asLong(), natural + " vs " + r.get("result_bytes"));
     }
 }

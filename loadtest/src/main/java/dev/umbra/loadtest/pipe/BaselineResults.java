@@ -20,9 +20,11 @@ import java.util.Objects;
 
 /**
  * The baseline's answers: an OK ImageResult per request shaped like the worker's (one image per requested image with
- * its seed and an embedding of {@code embeddingDim} floats, timings, batch, model identity with three checkpoints,
- * the request's metadata) but made without a model, and, when {@code targetBytes} is set, padded to exactly that
- * encoded size so that the Kafka pipe carries what it carries for the worker.
+ * its seed and an embedding of {@code embeddingDim} floats, timings, batch, a model identity, the request's metadata)
+ * but made without a model, and, when {@code targetBytes} is set, padded to exactly that encoded size so that the
+ * Kafka pipe carries what it carries for the worker. Unpadded, a result is a little smaller than a worker's of the
+ * same embedding width (its model identity is one checkpoint without a digest), so that any worker's size can be
+ * reached by padding.
  *
  * <p>The padding goes into the first image's {@code image} bytes (as a picture would). Avro writes lengths as
  * variable-length integers, so a few sizes cannot be reached by the bytes alone (one more byte of padding can add two
@@ -31,12 +33,11 @@ import java.util.Objects;
  */
 public final class BaselineResults {
 
-    /** The embedding width of Kandinsky 2.2's prior, which ECLIPSE serves; the embedded shapes model's is 64. */
-    public static final int DEFAULT_EMBEDDING_DIM = 1280;
+    /** The embedding width of the worker's embedded shapes model (and of its null model); Kandinsky 2.2's is 1280. */
+    public static final int DEFAULT_EMBEDDING_DIM = 64;
     /** More images than any worker allows (its default is 8): a corrupt count must not allocate without bound. */
     static final int MAX_IMAGES = 64;
     private static final String MODEL_NAME = "umbra-baseline";
-    private static final String NO_DIGEST = "0".repeat(64);
 
     private final EventCodec codec;
     private final String workerId;
@@ -62,12 +63,9 @@ public final class BaselineResults {
         Float[] values = new Float[embeddingDim];
         Arrays.fill(values, (float) (1 / Math.sqrt(embeddingDim)));
         this.embedding = List.of(values);
-        List<CheckpointIdentity> checkpoints = new ArrayList<>();
-        for (String role : List.of("tokenizer", "text_encoder", "prior")) {
-            checkpoints.add(CheckpointIdentity.newBuilder().setRole(role).setName(MODEL_NAME).setSha256(NO_DIGEST)
-                    .build());
-        }
-        this.model = ModelIdentity.newBuilder().setName(MODEL_NAME).setCheckpoints(checkpoints).build();
+        // As small as a result gets (one checkpoint, no digest), so that --result-bytes can pad it to any worker's.
+        this.model = ModelIdentity.newBuilder().setName(MODEL_NAME).setCheckpoints(List.of(
+                CheckpointIdentity.newBuilder().setRole("prior").setName(MODEL_NAME).setSha256("").build())).build();
     }
 
     /**

@@ -8,8 +8,8 @@ package dev.umbra.kafka;
  */
 final class InFlightLimit {
 
-    private final int maxInFlightRows;
-    private final int resumeBelowRows;
+    private int maxInFlightRows;
+    private int resumeBelowRows;
     private int rows;
     private boolean paused;
 
@@ -19,6 +19,19 @@ final class InFlightLimit {
         }
         this.maxInFlightRows = maxInFlightRows;
         this.resumeBelowRows = maxInFlightRows / 2;
+    }
+
+    /** Moves the bound (the in-flight rows already counted stay); the next acquire or release acts on it. */
+    void limit(int maxInFlightRows) {
+        if (maxInFlightRows < 1) {
+            throw new IllegalArgumentException("maxInFlightRows must be at least 1 (got " + maxInFlightRows + ")");
+        }
+        this.maxInFlightRows = maxInFlightRows;
+        this.resumeBelowRows = maxInFlightRows / 2;
+    }
+
+    int limit() {
+        return maxInFlightRows;
     }
 
     /** Counts rows in; true when fetching should pause now (the bound was just reached). */

@@ -29,8 +29,15 @@ import java.util.TreeSet;
  * @param latencyTarget    when set, batch size and wait adapt to keep each request's batching and compute under it
  *                         ({@link AdaptiveBatchSizing}), with the batch policy's rows as the hard maximum; null
  *                         (default) for the fixed policy
- * @param maxInFlightRows  rows accepted but not yet answered above which fetching pauses; it resumes at half (default
- *                         4 batches)
+ * @param minInFlightRows  the least the in-flight bound goes down to, and what one poll fetches at most (default 4
+ *                         batches)
+ * @param maxInFlightRows  the most rows accepted but not yet answered: above the bound fetching pauses, and resumes at
+ *                         half. Between the two the bound follows the measured answer rate, holding about
+ *                         {@value #IN_FLIGHT_MILLIS} ms of answers in flight: enough to cover the publish round trip
+ *                         when the model is fast, no more than the model keeps busy with when it is slow, so that a
+ *                         backlog stays on the broker (where other workers and lag-based autoscaling see it). Default
+ *                         {@value #DEFAULT_MAX_IN_FLIGHT_ROWS}; equal to the least (as {@code --max-in-flight-rows}
+ *                         sets both), the bound is fixed
  * @param limits           what a request may ask for (default {@link WorkerLimits#defaults()})
  * @param pollTimeout      the consumer's poll timeout: also the longest a commit, pause or resume waits behind an idle
  *                         poll (default {@link #DEFAULT_POLL_TIMEOUT})
@@ -53,6 +60,7 @@ public record WorkerConfig(
         String workerId,
         BatchPolicy batchPolicy,
         Duration latencyTarget,
+        int minInFlightRows,
         int maxInFlightRows,
         WorkerLimits limits,
         Duration pollTimeout,
@@ -64,6 +72,8 @@ public record WorkerConfig(
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "umbra.dead-letter";
     public static final String DEFAULT_EMBEDDINGS_TOPIC = "umbra.embeddings";
     public static final String DEFAULT_GROUP_ID = "umbra-worker";
+    public static final int DEFAULT_MAX_IN_FLIGHT_ROWS = 4096;
+    public static final long IN_FLIGHT_MILLIS = 250;
     public static final String DEFAULT_DECODER_GROUP_ID = "umbra-decoder";
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
@@ -93,8 +103,12 @@ public record WorkerConfig(
             requirePositive("latencyTarget", latencyTarget);
         }
         Objects.requireNonNull(limits, "limits");
-        if (maxInFlightRows < 1) {
-            throw new IllegalArgumentException("maxInFlightRows must be at least 1 (got " + maxInFlightRows + ")");
+        if (minInFlightRows < 1) {
+            throw new IllegalArgumentException("maxInFlightRows must be at least 1 (got " + minInFlightRows + ")");
+        }
+        if (maxInFlightRows < minInFlightRows) {
+            throw new IllegalArgumentException("the in-flight bound's most (" + maxInFlightRows
+                    + ") is below its least (" + minInFlightRows + ")");
         }
         requirePositive("pollTimeout", pollTimeout);
         requirePositive("shutdownTimeout", shutdownTimeout);
@@ -118,6 +132,11 @@ public record WorkerConfig(
             }
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    /** Whether the in-flight bound follows the answer rate (it does unless fixed). */
+    public boolean adaptiveInFlight() {
+        return maxInFlightRows > minInFlightRows;
     }
 
     /** The topic this worker consumes: the prompts, or for a decoder the prior's outputs. */
@@ -296,6 +315,7 @@ public record WorkerConfig(
             return this;
         }
 
+        /** A fixed in-flight bound: fetching pauses at {@code value} rows, whatever the answer rate. */
         public Builder maxInFlightRows(int value) {
             maxInFlightRows = value;
             return this;
@@ -329,12 +349,13 @@ public record WorkerConfig(
 
         public WorkerConfig build() {
             String worker = workerId != null ? workerId : defaultWorkerId();
-            int inFlight = maxInFlightRows != null ? maxInFlightRows
+            int least = maxInFlightRows != null ? maxInFlightRows
                     : batchPolicy == null ? 1 : 4 * batchPolicy.maxBatchRows();
+            int most = maxInFlightRows != null ? maxInFlightRows : Math.max(least, DEFAULT_MAX_IN_FLIGHT_ROWS);
             String group = groupId != null ? groupId : role == null ? null : role.defaultGroupId();
             return new WorkerConfig(bootstrapServers, promptsTopic, resultsTopic, deadLetterTopic, role,
                     embeddingsTopic, group,
-                    clientId != null ? clientId : worker, worker, batchPolicy, latencyTarget, inFlight, limits,
+                    clientId != null ? clientId : worker, worker, batchPolicy, latencyTarget, least, most, limits,
                     pollTimeout,
                     shutdownTimeout, kafkaProperties);
         }

@@ -54,6 +54,7 @@ final class WorkerVerticle extends VerticleBase {
     // A send the producer gave up on (after its own retries) is tried again after this pause, until the worker stops:
     // an unacknowledged answer must never let its offset be committed.
     private static final long PUBLISH_RETRY_MILLIS = 1000;
+    private static final long IN_FLIGHT_TUNING_MILLIS = 200;
 
     private final WorkerConfig config;
     private final Function<EventCodec, Intake> intakeFactory;
@@ -62,6 +63,10 @@ final class WorkerVerticle extends VerticleBase {
     private final EventCodec codec = new EventCodec();
     private final OffsetTracker<TopicPartition> tracker = new OffsetTracker<>();
     private final InFlightLimit inFlight;
+    private final InFlightTuner inFlightTuner;
+    private long tuningTimer = -1;
+    private long answeredRowsSinceTuning;
+    private long lastTuningNanos;
     // Our view of the assignment, kept by the rebalance handlers, so that a pause is one consumer call queued ahead of
     // the next poll rather than an assignment() round trip that lets another poll through first.
     private final Set<TopicPartition> assigned = new HashSet<>();
@@ -85,6 +90,7 @@ final class WorkerVerticle extends VerticleBase {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
     private volatile int inFlightRows;
+    private volatile int inFlightBound;
     private volatile boolean fetchPaused;
     // Set while the decoder pool is saturated: fetching stays paused until its queue drains to half its bound.
     private volatile boolean decodePaused;
@@ -105,12 +111,15 @@ final class WorkerVerticle extends VerticleBase {
             throw new IllegalArgumentException("a worker in the prior role hands its embeddings on: it does not decode");
         }
         this.committer = Objects.requireNonNull(committer, "committer");
-        this.inFlight = new InFlightLimit(config.maxInFlightRows());
+        // Starts at the least: a slow model's backlog must stay on the broker; a fast one's bound grows in a second.
+        this.inFlight = new InFlightLimit(config.minInFlightRows());
+        this.inFlightTuner = config.adaptiveInFlight() ? new InFlightTuner(config.minInFlightRows(),
+                config.maxInFlightRows(), WorkerConfig.IN_FLIGHT_MILLIS) : null;
     }
 
     WorkerStats stats() {
         return new WorkerStats(received.get(), deadLetters.get(), published.get(), inFlightRows, fetchPaused,
-                decodePaused, commits.get());
+                decodePaused, commits.get(), inFlightBound);
     }
 
     String servedModel() {
@@ -134,6 +143,11 @@ final class WorkerVerticle extends VerticleBase {
                     consumer.partitionsAssignedHandler(this::onAssigned);
                     consumer.partitionsRevokedHandler(this::onRevoked);
                     consumer.exceptionHandler(e -> LOG.warn("consumer error: {}", e.toString()));
+                    inFlightBound = inFlight.limit();
+                    if (inFlightTuner != null) {
+                        lastTuningNanos = System.nanoTime();
+                        tuningTimer = vertx.setPeriodic(IN_FLIGHT_TUNING_MILLIS, t -> tuneInFlight());
+                    }
                     return consumer.subscribe(config.inputTopic());
                 })
                 .onSuccess(v -> LOG.info("worker {} ({} role) serving '{}' on {} -> {} (dead letters: {}), group {}",
@@ -211,7 +225,7 @@ final class WorkerVerticle extends VerticleBase {
         boolean pause = inFlight.acquire(rows);
         inFlightRows = inFlight.rows();
         if (pause) {
-            pauseFetching(inFlight.rows() + " rows in flight (bound " + config.maxInFlightRows() + ")");
+            pauseFetching(inFlight.rows() + " rows in flight (bound " + inFlight.limit() + ")");
         }
         // Completed on the batcher's thread: hop back to the event loop before touching anything.
         pending.answer().whenComplete((a, unused) -> context.runOnContext(v -> {
@@ -237,6 +251,24 @@ final class WorkerVerticle extends VerticleBase {
         }));
     }
 
+    /** Moves the in-flight bound with the answer rate ({@link InFlightTuner}), pausing or resuming as it now says. */
+    private void tuneInFlight() {
+        long now = System.nanoTime();
+        int bound = inFlightTuner.next(inFlight.limit(), answeredRowsSinceTuning, now - lastTuningNanos);
+        answeredRowsSinceTuning = 0;
+        lastTuningNanos = now;
+        if (bound == inFlight.limit() || stopping) {
+            return;
+        }
+        inFlight.limit(bound);
+        inFlightBound = bound;
+        if (inFlight.acquire(0)) {
+            pauseFetching(inFlight.rows() + " rows in flight (bound lowered to " + bound + ")");
+        } else if (inFlight.release(0) && !decodePaused) {
+            resumeFetching();
+        }
+    }
+
     /** Resumes fetching once the decode queue has drained to half its bound, unless the in-flight bound holds it. */
     private void afterDecode() {
         if (decodePaused && decodeStage.pool().queuedImages() <= decodeStage.pool().settings().queueBound() / 2) {
@@ -249,6 +281,7 @@ final class WorkerVerticle extends VerticleBase {
 
     private void publishAndRelease(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, int rows) {
         publishAnswer(answer, ticket).onComplete(x -> {
+            answeredRowsSinceTuning += rows;
             boolean resume = inFlight.release(rows);
             inFlightRows = inFlight.rows();
             if (resume && !decodePaused) {
@@ -484,6 +517,9 @@ final class WorkerVerticle extends VerticleBase {
 
     private Future<Void> closeAll() {
         closed = true;
+        if (tuningTimer >= 0) {
+            vertx.cancelTimer(tuningTimer);
+        }
         consumerClosed = true;
         Future<Void> consumerClosing = consumer == null ? Future.succeededFuture() : consumer.close();
         return consumerClosing
@@ -505,7 +541,7 @@ final class WorkerVerticle extends VerticleBase {
         Map<String, String> props = new HashMap<>();
         props.put("auto.offset.reset", "earliest");
         // One poll never overshoots the in-flight bound by more than this many records.
-        props.put("max.poll.records", Integer.toString(config.maxInFlightRows()));
+        props.put("max.poll.records", Integer.toString(config.minInFlightRows()));
         props.putAll(config.kafkaPropertiesFor("consumer"));
         props.put("bootstrap.servers", config.bootstrapServers());
         props.put("group.id", config.groupId());

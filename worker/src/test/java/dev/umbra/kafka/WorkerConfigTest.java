@@ -1,6 +1,7 @@
 package dev.umbra.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,13 @@ class WorkerConfigTest {
         assertEquals("umbra.dead-letter", c.deadLetterTopic());
         assertEquals("umbra-worker", c.groupId());
         assertEquals("w1", c.clientId());
-        assertEquals(4 * BatchPolicy.DEFAULT_MAX_BATCH_ROWS, c.maxInFlightRows());
+        assertEquals(4 * BatchPolicy.DEFAULT_MAX_BATCH_ROWS, c.minInFlightRows());
+        assertEquals(WorkerConfig.DEFAULT_MAX_IN_FLIGHT_ROWS, c.maxInFlightRows());
+        assertTrue(c.adaptiveInFlight());
+        WorkerConfig fixed = WorkerConfig.builder("b:1").maxInFlightRows(100).build();
+        assertEquals(100, fixed.minInFlightRows());
+        assertEquals(100, fixed.maxInFlightRows());
+        assertFalse(fixed.adaptiveInFlight());
         assertEquals(1000, c.limits().maxPromptChars());
         assertEquals(8, c.limits().maxImagesPerRequest());
     }

@@ -151,9 +151,10 @@ public final class DemoRun {
         WorkerStats stats = worker.stats();
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         int answered = collector.firstResults().size();
-        err.printf(Locale.ROOT, "[demo] %5.1f s  %d/%d answered  %.1f/s  worker: %d received, %d rows in flight%s%n",
-                seconds, answered, options.count(), seconds > 0 ? answered / seconds : 0, stats.recordsReceived(),
-                stats.inFlightRows(), stats.fetchPaused() ? " (fetch paused)" : "");
+        err.printf(Locale.ROOT, "[demo] %5.1f s  %d/%d answered  %.1f/s  worker: %d received, %d rows in flight"
+                        + " (bound %d)%s%n", seconds, answered, options.count(), seconds > 0 ? answered / seconds : 0,
+                stats.recordsReceived(), stats.inFlightRows(), stats.inFlightBound(),
+                stats.fetchPaused() ? " (fetch paused)" : "");
         err.flush();
     }
 

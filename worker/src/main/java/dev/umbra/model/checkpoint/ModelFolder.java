@@ -24,10 +24,15 @@ public final class ModelFolder {
     /** Writes {@code dir/config.json} and {@code dir/weightsName} with every parameter of {@code root}. */
     public static void save(Path dir, JsonObject config, String weightsName, Block root, TensorType type)
             throws IOException {
+        writeConfig(dir, config);
+        SafetensorsWriter.write(dir.resolve(weightsName), StateDict.arrays(root), type);
+    }
+
+    /** Writes {@code dir/config.json} (creating {@code dir}) as transformers and diffusers do: indented, nulls kept. */
+    public static void writeConfig(Path dir, JsonObject config) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(CONFIG), new GsonBuilder().setPrettyPrinting().serializeNulls().create()
                 .toJson(config) + "\n");
-        SafetensorsWriter.write(dir.resolve(weightsName), StateDict.arrays(root), type);
     }
 
     /** Gives every parameter of {@code root} its tensor from {@code dir/weightsName}; see {@link StateDict#load}. */

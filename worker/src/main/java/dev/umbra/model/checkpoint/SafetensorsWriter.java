@@ -2,6 +2,7 @@ package dev.umbra.model.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -10,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,32 +29,52 @@ import java.util.Map;
 public final class SafetensorsWriter {
 
     private static final Gson GSON = new Gson();
+    /** Elements converted and copied out of native memory at a time by the streaming writer (16 MB of fp32). */
+    static final long CHUNK_ELEMENTS = 1L << 22;
 
     private SafetensorsWriter() {}
 
     /** Writes {@code tensors} (in map order) to one file, storing floating tensors as {@code type}. */
     public static void write(Path file, Map<String, NDArray> tensors, TensorType type) throws IOException {
-        JsonObject header = new JsonObject();
-        long offset = 0;
+        List<TensorSpec> specs = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
-            TensorType stored = storedType(a, type);
-            long bytes = a.size() * stored.bytes();
-            JsonObject t = new JsonObject();
-            t.addProperty("dtype", stored.name());
-            JsonArray shape = new JsonArray();
-            for (long d : a.getShape().getShape()) {
-                shape.add(d);
-            }
-            t.add("shape", shape);
-            JsonArray offsets = new JsonArray();
-            offsets.add(offset);
-            offsets.add(offset + bytes);
-            t.add("data_offsets", offsets);
-            header.add(e.getKey(), t);
-            offset += bytes;
+            specs.add(new TensorSpec(e.getKey(), a.getShape(), storedType(a, type)));
         }
-        byte[] json = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
+        write(file, specs, spec -> tensors.get(spec.name()));
+    }
+
+    /** A tensor to write: its state-dict key, its shape and the type its bytes are stored as. */
+    public record TensorSpec(String name, Shape shape, TensorType type) {
+        public long elements() {
+            return shape.size();
+        }
+
+        public long bytes() {
+            return elements() * type.bytes();
+        }
+    }
+
+    /**
+     * Where a streamed tensor's values come from. The writer asks for each tensor when it reaches it, writes it,
+     * and hands it back through {@link #written} before asking for the next.
+     */
+    @FunctionalInterface
+    public interface TensorSource {
+        /** The values of {@code spec}, of its shape, in any type that converts to {@code spec.type()}. */
+        NDArray values(TensorSpec spec) throws IOException;
+
+        /** Called once the tensor's bytes are written: free what {@link #values} made (default: nothing). */
+        default void written(TensorSpec spec, NDArray values) {}
+    }
+
+    /**
+     * Writes one file tensor by tensor: the header from {@code specs}, then each tensor's bytes as {@code source}
+     * makes them, converted and copied out in chunks of at most {@value #CHUNK_ELEMENTS} elements. What is held at
+     * once is one tensor (in native memory) and one chunk, whatever the size of the file.
+     */
+    public static void write(Path file, List<TensorSpec> specs, TensorSource source) throws IOException {
+        byte[] json = GSON.toJson(header(specs)).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8; // keeps tensor data 8-byte aligned, as the format recommends
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (OutputStream out = Files.newOutputStream(file)) {
@@ -62,18 +84,67 @@ public final class SafetensorsWriter {
             for (int i = json.length; i < padded; i++) {
                 out.write(' ');
             }
-            var channel = Channels.newChannel(out);
-            for (NDArray a : tensors.values()) {
-                TensorType stored = storedType(a, type);
-                NDArray converted = converted(a, stored);
-                try {
-                    channel.write(stored == TensorType.BF16 ? toBf16(converted.toFloatArray()) : littleEndian(converted));
-                } finally {
-                    // A conversion belongs to the source array's manager: free it now, not with the model.
-                    if (converted != a) {
-                        converted.close();
-                    }
+            WritableByteChannel channel = Channels.newChannel(out);
+            for (TensorSpec spec : specs) {
+                NDArray a = source.values(spec);
+                if (a.size() != spec.elements()) {
+                    throw new IllegalStateException(spec.name() + ": " + a.getShape() + " given for " + spec.shape());
                 }
+                writeValues(channel, a, spec.type());
+                source.written(spec, a);
+            }
+        }
+    }
+
+    private static JsonObject header(List<TensorSpec> specs) {
+        JsonObject header = new JsonObject();
+        long offset = 0;
+        for (TensorSpec spec : specs) {
+            JsonObject t = new JsonObject();
+            t.addProperty("dtype", spec.type().name());
+            JsonArray shape = new JsonArray();
+            for (long d : spec.shape().getShape()) {
+                shape.add(d);
+            }
+            t.add("shape", shape);
+            JsonArray offsets = new JsonArray();
+            offsets.add(offset);
+            offsets.add(offset + spec.bytes());
+            t.add("data_offsets", offsets);
+            header.add(spec.name(), t);
+            offset += spec.bytes();
+        }
+        return header;
+    }
+
+    /** Writes {@code a}'s values as {@code stored}, a chunk at a time; every intermediate array is freed here. */
+    private static void writeValues(WritableByteChannel channel, NDArray a, TensorType stored) throws IOException {
+        long n = a.size();
+        if (n <= CHUNK_ELEMENTS) {
+            writeChunk(channel, a, stored);
+            return;
+        }
+        try (NDArray flat = a.reshape(n)) {
+            for (long from = 0; from < n; from += CHUNK_ELEMENTS) {
+                long to = Math.min(n, from + CHUNK_ELEMENTS);
+                try (NDArray part = flat.get(from + ":" + to)) {
+                    writeChunk(channel, part, stored);
+                }
+            }
+        }
+    }
+
+    private static void writeChunk(WritableByteChannel channel, NDArray a, TensorType stored) throws IOException {
+        NDArray converted = converted(a, stored);
+        try {
+            ByteBuffer bytes = stored == TensorType.BF16 ? toBf16(converted.toFloatArray()) : littleEndian(converted);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } finally {
+            // A conversion belongs to the source array's manager: free it now, not with the model.
+            if (converted != a) {
+                converted.close();
             }
         }
     }

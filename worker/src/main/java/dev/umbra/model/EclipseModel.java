@@ -32,8 +32,10 @@ import java.util.Set;
  */
 public final class EclipseModel implements AutoCloseable {
 
-    static final String TEXT_ENCODER_WEIGHTS = "model.safetensors";
-    static final String PRIOR_WEIGHTS = "diffusion_pytorch_model.safetensors";
+    /** The text encoder's weights in its folder, as transformers names them (or the base of their shards). */
+    public static final String TEXT_ENCODER_WEIGHTS = "model.safetensors";
+    /** The prior's weights in its folder, as diffusers names them. */
+    public static final String PRIOR_WEIGHTS = "diffusion_pytorch_model.safetensors";
     // Buffers that some transformers exports carry beside the parameters.
     private static final Set<String> TEXT_ENCODER_BUFFERS = Set.of("text_model.embeddings.position_ids");
 

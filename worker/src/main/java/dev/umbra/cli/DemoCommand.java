@@ -3,6 +3,7 @@ package dev.umbra.cli;
 import dev.umbra.kafka.demo.DemoOptions;
 import dev.umbra.kafka.demo.DemoReport;
 import dev.umbra.kafka.demo.DemoRun;
+import dev.umbra.model.DjlRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -21,6 +22,10 @@ import picocli.CommandLine.Option;
             "decode time, pool utilization, diversity). Exit code 0 only when every request got its result in time."
         })
 final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "libtorch's intra-op threads (default: one per core); see run --help.")
+    Integer threads;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "" + DemoOptions.DEFAULT_COUNT,
             description = "Requests to send (default: ${DEFAULT-VALUE}).")
@@ -56,6 +61,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (threads != null) {
+            DjlRuntime.setIntraOpThreads(threads);
+        }
         DemoOptions options = new DemoOptions(count, prompts, out, images, batching.toPolicy(),
                 batching.latencyTarget(), decoding.toConfig(out.resolve("images")), Duration.ofSeconds(timeoutSeconds));
         DemoReport report = new DemoRun(options, spec.commandLine().getOut(), spec.commandLine().getErr()).run();

@@ -1,6 +1,6 @@
 package dev.umbra.cli;
 
-import ai.djl.pytorch.jni.JniUtils;
+import dev.umbra.model.DjlRuntime;
 import dev.umbra.model.RuntimeOptions;
 import picocli.CommandLine.Option;
 
@@ -25,12 +25,7 @@ final class RuntimeOptionsMixin {
 
     RuntimeOptions toRuntimeOptions() {
         if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be at least 1 (got " + threads + ")");
-            }
-            // Read by DJL's PyTorch engine when it starts; if it has started already, set it there too.
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-            JniUtils.setNumThreads(threads);
+            DjlRuntime.setIntraOpThreads(threads);
         }
         return new RuntimeOptions(device, dtype, padTokenId);
     }

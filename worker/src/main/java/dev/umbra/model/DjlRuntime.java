@@ -3,6 +3,7 @@ package dev.umbra.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Locale;
 
 /**
@@ -23,6 +24,19 @@ public final class DjlRuntime {
     public static Engine engine() {
         ensureOffline();
         return Engine.getEngine(ENGINE);
+    }
+
+    /**
+     * libtorch's intra-op threads for this process: read by the engine when it starts, and set on it when it has
+     * started already (JNI calls need the engine's library loaded, so it is started here).
+     */
+    public static void setIntraOpThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1 (got " + threads + ")");
+        }
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        engine();
+        JniUtils.setNumThreads(threads);
     }
 
     /** "auto" (a GPU when DJL sees one, else the CPU), "cpu", "gpu" or "gpu:N". */

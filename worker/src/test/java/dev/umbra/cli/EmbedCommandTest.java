@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.pytorch.jni.JniUtils;
 import dev.umbra.io.Npy;
 import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.Golden;
 import dev.umbra.model.PriorNoise;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +54,34 @@ class EmbedCommandTest {
             }
             assertTrue(max <= Golden.TOLERANCE, floats + " max abs error " + max);
         }
+    }
+
+    /**
+     * --threads reaches libtorch in a fresh process (where the engine has not started when the option is read) and
+     * in this one (where it has), and changes no result.
+     */
+    @Test
+    void threadsAreSetOnTheEngineAndTheOutputsStayTheSame() throws Exception {
+        Path one = tmp.resolve("one");
+        Path two = tmp.resolve("two");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                UmbraCommand.class.getName(), "embed", "--prompts", prompts().toString(), "--out", one.toString(),
+                "--seed", "5", "--threads", "1").redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
+        assertEquals(0, child.exitValue(), output);
+        // libtorch's OpenMP thread count is per thread once a thread has used it, so this JVM's other tests keep
+        // theirs; restored anyway, for the threads that start after this one.
+        int before = JniUtils.getNumThreads();
+        try {
+            assertEquals(0, CliRun.of("embed", "--prompts", prompts().toString(), "--out", two.toString(), "--seed",
+                    "5", "--threads", "1").code());
+        } finally {
+            JniUtils.setNumThreads(before);
+        }
+        assertArrayEquals(Npy.readFloat32Matrix(one.resolve("image_embeds.npy"))[0],
+                Npy.readFloat32Matrix(two.resolve("image_embeds.npy"))[0], 1e-5f);
     }
 
     @Test

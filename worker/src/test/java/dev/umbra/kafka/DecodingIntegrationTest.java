@@ -252,4 +252,69 @@ class DecodingIntegrationTest {
             worker.stop().await(60, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * The decoder role on its own: prior outputs from the embeddings topic decoded and published as results (with
+     * the decoder's worker id, the prior's timings kept); what is not a PriorOutput (garbage, a PromptRequest on the
+     * wrong topic) goes to the dead letters with its reason; everything is committed.
+     */
+    @Test
+    void theDecoderRoleDecodesPriorOutputsAndDeadLettersTheRest() throws Exception {
+        KafkaTestKit.Topics topics = kit.createTopics(name, 1);
+        String embeddings = topics.prompts().replace(".prompts", ".embeddings");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", kit.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(embeddings, 1, (short) 1)))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+        // A real prior answer, as the prior role hands it on.
+        dev.umbra.worker.InferenceService prior = new dev.umbra.worker.InferenceService(EmbeddingEngine.of(model),
+                dev.umbra.worker.WorkerLimits.defaults(), "prior-1");
+        dev.umbra.schemas.PromptRequest request = KafkaTestKit.request("r1", "a red circle").setNumImages(2)
+                .setSeed(100L).build();
+        dev.umbra.worker.InferenceJob job = ((dev.umbra.worker.Admission.Accepted) prior.admit(request,
+                java.time.Instant.now(), System.nanoTime())).job();
+        dev.umbra.worker.Answer answer = prior.process(new dev.umbra.batch.Batch<>(1, List.of(
+                new dev.umbra.batch.BatchItem<>(job, job.rows(), job.receivedAtNanos())), job.rows(),
+                System.nanoTime())).get(0);
+        answer.handOff(WorkerClock.system());
+        byte[] output = KafkaTestKit.CODEC.encode(PriorOutputs.of(answer));
+        kit.produce(List.of(
+                new ProducerRecord<>(embeddings, KafkaTestKit.key("r1"), output),
+                new ProducerRecord<>(embeddings, KafkaTestKit.key("junk"), new byte[] {1, 2, 3}),
+                new ProducerRecord<>(embeddings, KafkaTestKit.key("lost"), KafkaTestKit.CODEC.encode(request))));
+
+        WorkerConfig config = topics.config(kit.bootstrapServers()).role(WorkerRole.DECODER)
+                .embeddingsTopic(embeddings).workerId("decoder-1").build();
+        try (DecoderPool pool = DecoderPool.start("role", new DecoderPool.Settings(1, 8, 64, 4, 1),
+                () -> new TestDecoder(new CountDownLatch(0)))) {
+            DecodeStage stage = new DecodeStage(pool, new FileSystemImageStore(tmp),
+                    new DecodeStage.Settings(1 << 20, true), WorkerClock.system(), null);
+            StreamingWorker worker = StreamingWorker.startDecoder(vertx, config, stage).await(60, TimeUnit.SECONDS);
+            assertEquals("test-decoder", worker.servedModel());
+
+            ImageResult r = KafkaTestKit.CODEC.decodeImageResult(kit.readAtLeast(topics.results(), 1).get(0).value());
+            assertEquals("r1", r.getRequestId());
+            assertEquals(Status.OK, r.getStatus());
+            assertEquals("decoder-1", r.getWorkerId());
+            assertEquals(2, r.getImages().size());
+            assertEquals(4, r.getImages().get(0).getWidth());
+            assertNotNull(r.getImages().get(1).getImage());
+            assertEquals(answer.result().getTimings().getPriorMs(), r.getTimings().getPriorMs());
+            assertTrue(r.getTimings().getDecodeMs() > 0);
+            assertTrue(r.getModel().getCheckpoints().stream().anyMatch(c -> c.getRole().equals("decoder")
+                    && c.getName().equals("test-decoder")));
+
+            List<dev.umbra.schemas.DeadLetter> letters = kit.readAtLeast(topics.deadLetters(), 2).stream()
+                    .map(d -> KafkaTestKit.CODEC.decodeDeadLetter(d.value())).toList();
+            assertEquals(2, letters.size());
+            assertTrue(letters.stream().allMatch(d -> d.getSourceTopic().equals(embeddings)));
+            assertTrue(letters.stream().anyMatch(d -> d.getErrorCode().equals("NOT_SINGLE_OBJECT_ENCODED")),
+                    letters.toString());
+            assertTrue(letters.stream().anyMatch(d -> d.getErrorCode().equals("UNKNOWN_SCHEMA")
+                    && d.getReason().contains("PromptRequest v2 (current): wrong topic?")), letters.toString());
+            kit.awaitFullyCommitted(config.groupId(), embeddings);
+            worker.stop().await(60, TimeUnit.SECONDS);
+        }
+    }
 }

@@ -28,9 +28,21 @@ run_load() { # name, then extra load options
 }
 answered() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results']['throughput']['answered_per_second'])" "$1"; }
 
+pipe_phase() { # name: the pass-through at $bytes, loaded like the worker
+  "${load[@]}" baseline --bootstrap-servers "$bootstrap" --result-bytes "$bytes" "${latest[@]}" > "$out/$1-baseline.log" 2>&1 &
+  local ppid=$!; pids+=($ppid)
+  sleep 10   # the pass-through logs no assignment: give its group join the time the worker's took, and more
+  run_load "$1"
+  kill "$ppid"; wait "$ppid" 2>/dev/null || true
+}
+
 # Each side reads the prompts topic from its end (auto.offset.reset=latest, joined before the load starts), so that
 # neither answers the other's requests; the load's warm-up covers the rest of the start.
 latest=(--kafka-property consumer.auto.offset.reset=latest)
+
+# A fresh broker is slower until its JIT has warmed: a first pass-through run, not counted, warms it for both.
+bytes=${RESULT_BYTES:-508}
+echo "== warming the broker (pass-through, not counted)"; pipe_phase warm > /dev/null
 
 "${worker[@]}" run --bootstrap-servers "$bootstrap" --model null "${latest[@]}" "$@" > "$out/worker.log" 2>&1 &
 wpid=$!; pids+=($wpid)
@@ -39,10 +51,6 @@ echo "== worker, null model ($*)"; run_load worker
 bytes=$(python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['results']['result_bytes']['mean']))" "$out/worker/report.json")
 kill "$wpid"; wait "$wpid" 2>/dev/null || true
 
-"${load[@]}" baseline --bootstrap-servers "$bootstrap" --result-bytes "$bytes" "${latest[@]}" > "$out/pipe.log" 2>&1 &
-ppid=$!; pids+=($ppid)
-sleep 10   # the pass-through logs no assignment: give its group join the time the worker's took, and more
-echo "== raw Kafka pipe (baseline pass-through, results of $bytes bytes)"; run_load pipe-load
-kill "$ppid"; wait "$ppid" 2>/dev/null || true
+echo "== raw Kafka pipe (baseline pass-through, results of $bytes bytes)"; pipe_phase pipe-load
 w=$(answered "$out/worker/report.json"); p=$(answered "$out/pipe-load/report.json")
 python3 -c "import sys; w,p=float(sys.argv[1]),float(sys.argv[2]); print(f'worker {w:.0f}/s, pipe {p:.0f}/s: ratio {w/p:.2f}')" "$w" "$p"

@@ -541,7 +541,7 @@ final class WorkerVerticle extends VerticleBase {
         Map<String, String> props = new HashMap<>();
         props.put("auto.offset.reset", "earliest");
         // One poll never overshoots the in-flight bound by more than this many records.
-        props.put("max.poll.records", Integer.toString(config.minInFlightRows()));
+        props.put("max.poll.records", Integer.toString(config.maxPollRecords(decodeStage != null)));
         props.putAll(config.kafkaPropertiesFor("consumer"));
         props.put("bootstrap.servers", config.bootstrapServers());
         props.put("group.id", config.groupId());

@@ -27,6 +27,10 @@ class WorkerConfigTest {
         assertEquals(100, fixed.minInFlightRows());
         assertEquals(100, fixed.maxInFlightRows());
         assertFalse(fixed.adaptiveInFlight());
+        // Slow decoders fetch no more than the least bound a poll; embeddings alone, Kafka's default.
+        assertEquals(64, c.maxPollRecords(true));
+        assertEquals(500, c.maxPollRecords(false));
+        assertEquals(1000, WorkerConfig.builder("b:1").maxInFlightRows(1000).build().maxPollRecords(false));
         assertEquals(1000, c.limits().maxPromptChars());
         assertEquals(8, c.limits().maxImagesPerRequest());
     }

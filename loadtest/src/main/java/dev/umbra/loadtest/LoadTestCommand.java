@@ -12,10 +12,10 @@ import picocli.CommandLine.Command;
         description = {
             "Load for an Umbra worker on any Kafka cluster: open loop (a rate, a ramp of rates) or closed loop (N"
                     + " outstanding), latency from each request's intended send time, and a baseline that measures"
-                    + " the raw Kafka pipe on the same cluster.",
+                    + " the raw Kafka pipe on the same cluster; compare sets runs side by side in one chart.",
             ""
         },
-        subcommands = {RunCommand.class, BaselineCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, BaselineCommand.class, CompareCommand.class, CommandLine.HelpCommand.class})
 public final class LoadTestCommand implements Runnable {
 
     /** Exit code: everything sent was answered (or, for {@code baseline}, a clean stop). */
@@ -30,7 +30,7 @@ public final class LoadTestCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run or baseline");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, baseline or compare");
     }
 
     public static void main(String[] args) {

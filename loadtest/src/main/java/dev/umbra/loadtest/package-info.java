@@ -1,2 +1,5 @@
-/** The load tool's command line: {@code run} (the load generator) and {@code baseline} (the raw Kafka pipe). */
+/**
+ * The load tool's command line: {@code run} (the load generator), {@code baseline} (the raw Kafka pipe) and
+ * {@code compare} (runs side by side).
+ */
 package dev.umbra.loadtest;

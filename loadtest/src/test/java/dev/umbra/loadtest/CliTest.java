@@ -32,7 +32,7 @@ class CliTest {
         return new Outcome(code, out.toString(), lines);
     }
 
-    private static void assertRefused(String expectedFragment, String... args) {
+    static void assertRefused(String expectedFragment, String... args) {
         Outcome o = execute(args);
         assertEquals(2, o.code(), () -> "exit code of " + String.join(" ", args) + "; stderr: " + o.err());
         assertEquals(1, o.errLines().size(), () -> "one line, got:\n" + o.err());

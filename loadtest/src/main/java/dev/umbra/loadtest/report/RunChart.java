@@ -3,16 +3,12 @@ package dev.umbra.loadtest.report;
 import dev.umbra.loadtest.measure.RunSummary;
 import dev.umbra.loadtest.measure.TimelineRow;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.AnnotationLine;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -35,20 +31,7 @@ public final class RunChart {
     private RunChart() {}
 
     public static void write(RunSummary summary, String title, Path file) throws IOException {
-        BufferedImage latency = BitmapEncoder.getBufferedImage(latencyChart(summary, title));
-        BufferedImage throughput = BitmapEncoder.getBufferedImage(throughputChart(summary));
-        BufferedImage both = new BufferedImage(WIDTH, latency.getHeight() + throughput.getHeight(),
-                BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = both.createGraphics();
-        try {
-            g.drawImage(latency, 0, 0, null);
-            g.drawImage(throughput, 0, latency.getHeight(), null);
-        } finally {
-            g.dispose();
-        }
-        if (!ImageIO.write(both, "png", file.toFile())) {
-            throw new IOException("no PNG writer in this JVM for " + file);
-        }
+        StackedPng.write(file, latencyChart(summary, title), throughputChart(summary));
     }
 
     static XYChart latencyChart(RunSummary summary, String title) {

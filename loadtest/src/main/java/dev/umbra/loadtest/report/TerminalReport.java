@@ -5,8 +5,10 @@ import dev.umbra.loadtest.measure.LatencySummary;
 import dev.umbra.loadtest.measure.Progress;
 import dev.umbra.loadtest.measure.RunSummary;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /** The terminal's view of a run: a progress line while it runs and a summary at the end. */
@@ -67,6 +69,48 @@ public final class TerminalReport {
         out.flush();
     }
 
+    /**
+     * Runs side by side, step by step: for each target rate (lowest first), each run's rates, latency and losses at
+     * it; then, per run, the highest rate it kept up to ({@link ComparedRun#keptUp}) and its peak answer rate.
+     */
+    public static void comparison(PrintWriter out, List<ComparedRun> runs) {
+        int w = Math.max(8, runs.stream().mapToInt(r -> r.label().length()).max().orElse(0));
+        String row = "  %8s  %-" + w + "s %8s %11s %8s %8s %8s  %s%n";
+        out.printf(Locale.ROOT, row, "target/s", "run", "sent/s", "answered/s", "p50", "p99", "max", "lost");
+        for (double rate : ComparedRun.rates(runs)) {
+            boolean first = true;
+            for (ComparedRun run : runs) {
+                for (RunSummary.SegmentSummary step : run.byRate()) {
+                    if (step.targetRate() != rate) {
+                        continue;
+                    }
+                    LatencySummary l = step.latency();
+                    boolean answered = l.count() > 0;
+                    out.printf(Locale.ROOT, row, first ? String.format(Locale.ROOT, "%.1f", rate) : "", run.label(),
+                            String.format(Locale.ROOT, "%.1f", step.sentPerSecond()),
+                            String.format(Locale.ROOT, "%.1f", step.answeredPerSecond()),
+                            answered ? num(l.p50()) : "-", answered ? num(l.p99()) : "-",
+                            answered ? num(l.max()) : "-", step.counts().lost());
+                    first = false;
+                }
+            }
+        }
+        String perRun = "  %-" + w + "s %12s %16s %12s%n";
+        out.printf(Locale.ROOT, perRun, "run", "kept up to/s", "peak answered/s", "at target/s");
+        for (ComparedRun run : runs) {
+            OptionalDouble kept = run.keptUpTo();
+            RunSummary.SegmentSummary peak = run.peak();
+            out.printf(Locale.ROOT, perRun, run.label(),
+                    kept.isPresent() ? String.format(Locale.ROOT, "%.1f", kept.getAsDouble()) : "none",
+                    String.format(Locale.ROOT, "%.1f", peak.answeredPerSecond()),
+                    String.format(Locale.ROOT, "%.1f", peak.targetRate()));
+        }
+        out.printf(Locale.ROOT, "  (kept up: %.0f%%+ of the target answered while the step ran, nothing lost;"
+                + " \"kept up to\": every step up to that rate did)%n",
+                ComparedRun.KEPT_UP_SHARE * 100);
+        out.flush();
+    }
+
     private static String percentiles(LatencySummary l) {
         if (l.count() == 0) {
             return "no answers";
@@ -83,7 +127,8 @@ public final class TerminalReport {
         return Double.isNaN(v) ? "-" : num(v) + " ms";
     }
 
-    private static String num(double v) {
+    /** A figure as the terminal shows it: two decimals below 100, none from there; NaN is "-". */
+    static String num(double v) {
         if (Double.isNaN(v)) {
             return "-";
         }

@@ -138,14 +138,19 @@ public record WorkerConfig(
     public static final int FAST_MAX_POLL_RECORDS = 500;
 
     /**
-     * What one poll may bring ({@code max.poll.records}): with decoders, no more than the least in-flight bound, so
-     * that slow work is never fetched far beyond it and the backlog stays on the broker; without, as many as Kafka's
-     * default or the least bound, whichever is more, because every poll costs the consumer's thread and the event
-     * loop a round trip each, and at 64 records a poll the null-model worker answered half what it does at 500
-     * (docs/performance.md). A {@code consumer.max.poll.records} Kafka property overrides it.
+     * What one poll may bring ({@code max.poll.records}): with decoders or a fixed bound, no more than the least
+     * in-flight bound, so that slow work is never fetched far beyond it and the backlog stays on the broker;
+     * otherwise Kafka's default or the least bound, whichever is more (within the most), because every poll costs
+     * the consumer's thread and the event loop a round trip each, and at 64 records a poll the null-model worker
+     * answered half what it does at 500 (docs/performance.md). A {@code consumer.max.poll.records} Kafka property
+     * overrides it.
      */
     public int maxPollRecords(boolean decoding) {
-        return decoding ? minInFlightRows : Math.max(minInFlightRows, FAST_MAX_POLL_RECORDS);
+        if (decoding || !adaptiveInFlight()) {
+            // a fixed bound is the user's cap on what the worker holds: a poll never goes far past it either
+            return minInFlightRows;
+        }
+        return Math.min(maxInFlightRows, Math.max(minInFlightRows, FAST_MAX_POLL_RECORDS));
     }
 
     /** Whether the in-flight bound follows the answer rate (it does unless fixed). */

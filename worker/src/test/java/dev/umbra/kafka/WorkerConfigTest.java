@@ -31,6 +31,8 @@ class WorkerConfigTest {
         assertEquals(64, c.maxPollRecords(true));
         assertEquals(500, c.maxPollRecords(false));
         assertEquals(1000, WorkerConfig.builder("b:1").maxInFlightRows(1000).build().maxPollRecords(false));
+        assertEquals(4, WorkerConfig.builder("b:1").maxInFlightRows(4).build().maxPollRecords(false),
+                "a fixed bound caps the polls too");
         assertEquals(1000, c.limits().maxPromptChars());
         assertEquals(8, c.limits().maxImagesPerRequest());
     }

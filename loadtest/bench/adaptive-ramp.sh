@@ -12,10 +12,8 @@ cd "$(dirname "$0")/../.."
 rates="${1:-25,50,100,200,300,400}"; step="${2:-10s}"
 out="${OUT:-target/adaptive-ramp}"; rm -rf "$out"; mkdir -p "$out"
 threads="${THREADS:-1}"; target_ms=100
-# One intra-op thread by default: steadier on a shared machine. This is the system property `--threads N` sets; it is
-# given as a JVM option because `--threads` also sets libtorch's count directly before libtorch is loaded, which the
-# worker refuses with an UnsatisfiedLinkError (JniUtils.setNumThreads) as of this writing.
-worker=(java "-Dai.djl.pytorch.num_threads=$threads" -jar worker/target/umbra-worker.jar)
+# One intra-op thread by default: steadier on a shared machine.
+worker=(java -jar worker/target/umbra-worker.jar)
 load=(java -jar loadtest/target/umbra-loadtest.jar)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -34,7 +32,8 @@ latest=(--kafka-property consumer.auto.offset.reset=latest)
 
 run_setting() { # name, then the worker's batching options
   local name=$1; shift
-  "${worker[@]}" run --bootstrap-servers "$bootstrap" --decoder none --group-id "adaptive-ramp-$name-$$" \
+  "${worker[@]}" run --bootstrap-servers "$bootstrap" --decoder none --threads "$threads" \
+      --group-id "adaptive-ramp-$name-$$" \
       "${latest[@]}" "$@" > "$out/$name.worker.log" 2>&1 &
   local wpid=$!; pids+=($wpid)
   for _ in $(seq 120); do

@@ -2,6 +2,7 @@
 # One null-model worker against two in the same group, on one embedded broker and the same cores, alternating
 # (1, 2, 1, 2 by default) under the same closed loop: does a second worker lower total throughput?
 #   loadtest/bench/second-worker.sh [CONCURRENCY] [SECONDS] [ROUNDS]
+# WORKER_OPTS: more options for every worker (e.g. "--kafka-property producer.linger.ms=20").
 # Needs: mvn -o -q -B -DskipTests install (worker and load tool jars).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,7 +24,8 @@ phase() { # workers, name
   local w=()
   for i in $(seq "$1"); do
     java -jar worker/target/umbra-worker.jar run --bootstrap-servers "$bootstrap" --model null --worker-id "w$i" \
-        --kafka-property consumer.auto.offset.reset=latest > "$out/$2-w$i.log" 2>&1 & w+=($!); pids+=($!)
+        --kafka-property consumer.auto.offset.reset=latest ${WORKER_OPTS:-} > "$out/$2-w$i.log" 2>&1 &
+    w+=($!); pids+=($!)
   done
   for i in $(seq "$1"); do
     for _ in $(seq 60); do grep -q "assigned \[.\+\]" "$out/$2-w$i.log" && break; sleep 1; done

@@ -15,14 +15,9 @@ threads="${THREADS:-1}"; target_ms=100
 # One intra-op thread by default: steadier on a shared machine.
 worker=(java -jar worker/target/umbra-worker.jar)
 load=(java -jar loadtest/target/umbra-loadtest.jar)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+. loadtest/bench/common.sh
 
-loadtest/embedded-kafka.sh --partitions 2 > "$out/broker.log" 2>&1 & broker=$!; pids+=($broker)
-for _ in $(seq 120); do grep -q "bootstrap servers:" "$out/broker.log" 2>/dev/null && break; sleep 1; done
-bootstrap=$(sed -n 's/^bootstrap servers: \([^ ]*\).*/\1/p' "$out/broker.log")
-[ -n "$bootstrap" ] || { echo "the broker did not start:"; cat "$out/broker.log"; exit 1; }
+start_broker "$out"
 echo "broker: $bootstrap; ramp $rates /s, $step each; worker on $threads libtorch thread(s); $(nproc) cores," \
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 

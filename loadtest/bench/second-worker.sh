@@ -8,13 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 concurrency="${1:-4000}"; seconds="${2:-15}"; rounds="${3:-2}"
 out="${OUT:-target/second-worker}"; rm -rf "$out"; mkdir -p "$out"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-loadtest/embedded-kafka.sh --partitions 2 > "$out/broker.log" 2>&1 & pids+=($!)
-for _ in $(seq 120); do grep -q "bootstrap servers:" "$out/broker.log" 2>/dev/null && break; sleep 1; done
-bootstrap=$(sed -n 's/^bootstrap servers: \([^ ]*\).*/\1/p' "$out/broker.log")
-[ -n "$bootstrap" ] || { echo "the broker did not start:"; cat "$out/broker.log"; exit 1; }
+. loadtest/bench/common.sh
+start_broker "$out"
 load() {
   java -jar loadtest/target/umbra-loadtest.jar run --bootstrap-servers "$bootstrap" --concurrency "$concurrency" \
       --duration "${seconds}s" --warmup 5s --out "$out/$1" > "$out/$1.log" 2>&1 || true

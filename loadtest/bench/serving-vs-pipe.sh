@@ -10,14 +10,9 @@ concurrency="${1:-4000}"; seconds="${2:-20}"; shift $(( $# > 2 ? 2 : $# ))
 out="${OUT:-target/serving-vs-pipe}"; rm -rf "$out"; mkdir -p "$out"
 worker=(java -jar worker/target/umbra-worker.jar)
 load=(java -jar loadtest/target/umbra-loadtest.jar)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+. loadtest/bench/common.sh
 
-loadtest/embedded-kafka.sh --partitions 2 > "$out/broker.log" 2>&1 & pids+=($!)
-for _ in $(seq 120); do grep -q "bootstrap servers:" "$out/broker.log" 2>/dev/null && break; sleep 1; done
-bootstrap=$(sed -n 's/^bootstrap servers: \([^ ]*\).*/\1/p' "$out/broker.log")
-[ -n "$bootstrap" ] || { echo "the broker did not start:"; cat "$out/broker.log"; exit 1; }
+start_broker "$out"
 echo "broker: $bootstrap"
 
 run_load() { # name, then extra load options

@@ -6,6 +6,7 @@ import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.PriorOutput;
 import dev.umbra.worker.Answer;
 import dev.umbra.worker.FloatArrayList;
+import dev.umbra.worker.InferenceService;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,17 +43,8 @@ final class PriorOutputs {
     static Answer toAnswer(PriorOutput output, String workerId, long readyAtNanos) {
         ImageResult result = output.getResult();
         result.setWorkerId(workerId);
-        List<float[]> negatives = new ArrayList<>();
-        for (List<Float> negative : output.getNegativeEmbeddings()) {
-            float[] values = new float[negative.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = negative.get(i);
-            }
-            negatives.add(values);
-        }
-        DecoderOptions o = output.getDecoderOptions();
-        DecodeOptions options = o == null ? DecodeOptions.DEFAULTS
-                : new DecodeOptions(o.getNumInferenceSteps(), o.getGuidanceScale(), o.getWidth(), o.getHeight());
-        return new Answer(result, output.getCreatedAt(), readyAtNanos, negatives, options);
+        List<float[]> negatives = output.getNegativeEmbeddings().stream().map(FloatArrayList::values).toList();
+        return new Answer(result, output.getCreatedAt(), readyAtNanos, negatives,
+                InferenceService.decodeOptions(output.getDecoderOptions()));
     }
 }

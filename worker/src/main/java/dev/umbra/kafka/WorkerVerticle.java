@@ -292,31 +292,13 @@ final class WorkerVerticle extends VerticleBase {
 
     /** The prior role hands OK answers on to the decoders; every other answer is a result. */
     private Future<Void> publishAnswer(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
-        if (config.role() == WorkerRole.PRIOR && answer.result().getStatus() == Status.OK) {
-            return publishPriorOutput(answer, ticket);
-        }
-        return publishResult(answer, ticket);
-    }
-
-    private Future<Void> publishPriorOutput(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
         ImageResult result = answer.handOff(intake.clock());
-        byte[] value = codec.encode(PriorOutputs.of(answer));
+        boolean handOn = config.role() == WorkerRole.PRIOR && result.getStatus() == Status.OK;
+        byte[] value = handOn ? codec.encode(PriorOutputs.of(answer)) : codec.encode(result);
         byte[] key = answer.requestId().getBytes(StandardCharsets.UTF_8);
-        return sendUntilAcknowledged(KafkaProducerRecord.create(config.embeddingsTopic(), key, value),
-                "prior output of " + answer.requestId(),
-                () -> KafkaProducerRecord.create(config.resultsTopic(), key, codec.encode(tooLarge(result, value.length))))
-                .onSuccess(v -> {
-                    published.incrementAndGet();
-                    done(ticket);
-                });
-    }
-
-    private Future<Void> publishResult(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
-        ImageResult result = answer.handOff(intake.clock());
-        byte[] value = codec.encode(result);
-        byte[] key = answer.requestId().getBytes(StandardCharsets.UTF_8);
-        return sendUntilAcknowledged(KafkaProducerRecord.create(config.resultsTopic(), key, value),
-                "result of " + answer.requestId(),
+        return sendUntilAcknowledged(
+                KafkaProducerRecord.create(handOn ? config.embeddingsTopic() : config.resultsTopic(), key, value),
+                (handOn ? "prior output of " : "result of ") + answer.requestId(),
                 () -> KafkaProducerRecord.create(config.resultsTopic(), key, codec.encode(tooLarge(result, value.length))))
                 .onSuccess(v -> {
                     published.incrementAndGet();

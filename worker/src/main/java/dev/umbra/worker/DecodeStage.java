@@ -91,7 +91,7 @@ public final class DecodeStage {
         for (int i = 0; i < result.getImages().size(); i++) {
             GeneratedImage image = result.getImages().get(i);
             float[] negative = i < answer.negatives().size() ? answer.negatives().get(i) : null;
-            requests.add(new DecodeRequest(toArray(image.getImageEmbedding()), negative, image.getSeed(),
+            requests.add(new DecodeRequest(FloatArrayList.values(image.getImageEmbedding()), negative, image.getSeed(),
                     answer.options()));
         }
         long submitted = clock.nanoTime();
@@ -196,16 +196,5 @@ public final class DecodeStage {
         long now = clock.nanoTime();
         result.getTimings().setDecodeMs(Millis.between(submitted, now));
         return new Answer(result, answer.createdAt(), now, answer.negatives(), answer.options());
-    }
-
-    private static float[] toArray(List<Float> values) {
-        if (values instanceof FloatArrayList list) {
-            return list.values();
-        }
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
     }
 }

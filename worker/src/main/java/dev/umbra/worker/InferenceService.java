@@ -261,7 +261,11 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
     }
 
     private static DecodeOptions decodeOptions(PromptRequest request) {
-        dev.umbra.schemas.DecoderOptions o = request.getDecoderOptions();
+        return decodeOptions(request.getDecoderOptions());
+    }
+
+    /** A request's decoder_options as the decoders take them; null for their defaults. */
+    public static DecodeOptions decodeOptions(dev.umbra.schemas.DecoderOptions o) {
         return o == null ? DecodeOptions.DEFAULTS
                 : new DecodeOptions(o.getNumInferenceSteps(), o.getGuidanceScale(), o.getWidth(), o.getHeight());
     }

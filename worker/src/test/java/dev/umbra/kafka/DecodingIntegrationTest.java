@@ -260,13 +260,8 @@ class DecodingIntegrationTest {
      */
     @Test
     void theDecoderRoleDecodesPriorOutputsAndDeadLettersTheRest() throws Exception {
-        KafkaTestKit.Topics topics = kit.createTopics(name, 1);
-        String embeddings = topics.prompts().replace(".prompts", ".embeddings");
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.of("bootstrap.servers", kit.bootstrapServers()))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(embeddings, 1, (short) 1)))
-                    .all().get(60, TimeUnit.SECONDS);
-        }
+        KafkaTestKit.Topics topics = kit.createTopics(name, 1, 1);
+        String embeddings = topics.embeddings();
         // A real prior answer, as the prior role hands it on.
         dev.umbra.worker.InferenceService prior = new dev.umbra.worker.InferenceService(EmbeddingEngine.of(model),
                 dev.umbra.worker.WorkerLimits.defaults(), "prior-1");

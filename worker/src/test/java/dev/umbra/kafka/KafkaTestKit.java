@@ -50,6 +50,11 @@ final class KafkaTestKit {
             return new Topics(p + ".prompts", p + ".results", p + ".dead-letter", p + ".group");
         }
 
+        /** Where the prior role hands its answers to the decoder role (made by the three-argument createTopics). */
+        String embeddings() {
+            return prompts.substring(0, prompts.length() - ".prompts".length()) + ".embeddings";
+        }
+
         WorkerConfig.Builder config(String bootstrapServers) {
             return WorkerConfig.builder(bootstrapServers).promptsTopic(prompts).resultsTopic(results)
                     .deadLetterTopic(deadLetters).groupId(group).workerId("it-worker");
@@ -57,11 +62,19 @@ final class KafkaTestKit {
     }
 
     Topics createTopics(String test, int promptPartitions) throws Exception {
+        return createTopics(test, promptPartitions, 0);
+    }
+
+    /** The topics, and with {@code embeddingsPartitions > 0} the embeddings topic of the split roles too. */
+    Topics createTopics(String test, int promptPartitions, int embeddingsPartitions) throws Exception {
         Topics t = Topics.unique(test);
+        List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(t.prompts(), promptPartitions, (short) 1),
+                new NewTopic(t.results(), 1, (short) 1), new NewTopic(t.deadLetters(), 1, (short) 1)));
+        if (embeddingsPartitions > 0) {
+            topics.add(new NewTopic(t.embeddings(), embeddingsPartitions, (short) 1));
+        }
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(t.prompts(), promptPartitions, (short) 1),
-                    new NewTopic(t.results(), 1, (short) 1), new NewTopic(t.deadLetters(), 1, (short) 1)))
-                    .all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            admin.createTopics(topics).all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
         return t;
     }

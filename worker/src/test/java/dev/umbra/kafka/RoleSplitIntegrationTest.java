@@ -26,8 +26,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -53,13 +51,8 @@ class RoleSplitIntegrationTest {
     void onePriorAndTwoDecodersAnswerEveryRequestThoughOneDecoderIsKilled() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             KafkaTestKit kit = new KafkaTestKit(broker.bootstrapServers());
-            KafkaTestKit.Topics t = KafkaTestKit.Topics.unique("roles");
-            String embeddings = t.prompts().replace(".prompts", ".embeddings");
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(t.prompts(), 2, (short) 1),
-                        new NewTopic(embeddings, 2, (short) 1), new NewTopic(t.results(), 1, (short) 1),
-                        new NewTopic(t.deadLetters(), 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
-            }
+            KafkaTestKit.Topics t = kit.createTopics("roles", 2, 2);
+            String embeddings = t.embeddings();
             WorkerConfig prior = t.config(broker.bootstrapServers()).role(WorkerRole.PRIOR)
                     .embeddingsTopic(embeddings).workerId("prior-1").build();
             List<Decoder> decoders = new ArrayList<>();

@@ -2,7 +2,7 @@
 # One null-model worker against two in the same group, on one embedded broker and the same cores, alternating
 # (1, 2, 1, 2 by default) under the same closed loop: does a second worker lower total throughput?
 #   loadtest/bench/second-worker.sh [CONCURRENCY] [SECONDS] [ROUNDS]
-# WORKER_OPTS: more options for every worker (e.g. "--kafka-property producer.linger.ms=20").
+# MODEL: the workers' --model (default null; "embedded" for the embedded shapes model); WORKER_OPTS: more options for every worker (e.g. "--kafka-property producer.linger.ms=20").
 # Needs: mvn -o -q -B -DskipTests install (worker and load tool jars).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,9 +16,10 @@ load() {
   python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['results']['throughput']['answered_per_second']))" "$out/$1/report.json"
 }
 phase() { # workers, name
-  local w=()
+  local w=() model=(--model "${MODEL:-null}")
+  [ "${MODEL:-}" = embedded ] && model=()
   for i in $(seq "$1"); do
-    java -jar worker/target/umbra-worker.jar run --bootstrap-servers "$bootstrap" --model null --worker-id "w$i" \
+    java -jar worker/target/umbra-worker.jar run --bootstrap-servers "$bootstrap" "${model[@]}" --worker-id "w$i" \
         --kafka-property consumer.auto.offset.reset=latest ${WORKER_OPTS:-} > "$out/$2-w$i.log" 2>&1 &
     w+=($!); pids+=($!)
   done

@@ -10,8 +10,9 @@ package dev.umbra.kafka;
  * @param fetchPaused      whether fetching is paused by backpressure
  * @param decodePaused     whether that is (also) because the decoder pool is saturated
  * @param commits          successful offset commits
+ * @param commitFailures   offset commits that failed (each is retried with the next answer)
  * @param inFlightBound    the in-flight bound now (it follows the answer rate unless fixed)
  */
 public record WorkerStats(
         long recordsReceived, long deadLetters, long resultsPublished, int inFlightRows, boolean fetchPaused,
-        boolean decodePaused, long commits, int inFlightBound) {}
+        boolean decodePaused, long commits, long commitFailures, int inFlightBound) {}

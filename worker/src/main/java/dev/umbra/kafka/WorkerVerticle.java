@@ -35,6 +35,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -83,12 +84,14 @@ final class WorkerVerticle extends VerticleBase {
     private Promise<Void> drained;
     private boolean committing;
     private boolean commitAgain;
+    private boolean retryingWakeup;
     private final List<Promise<Void>> commitWaiters = new ArrayList<>();
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong commitFailures = new AtomicLong();
     private volatile int inFlightRows;
     private volatile int inFlightBound;
     private volatile boolean fetchPaused;
@@ -119,7 +122,7 @@ final class WorkerVerticle extends VerticleBase {
 
     WorkerStats stats() {
         return new WorkerStats(received.get(), deadLetters.get(), published.get(), inFlightRows, fetchPaused,
-                decodePaused, commits.get(), inFlightBound);
+                decodePaused, commits.get(), commitFailures.get(), inFlightBound);
     }
 
     String servedModel() {
@@ -142,7 +145,11 @@ final class WorkerVerticle extends VerticleBase {
                     consumer.handler(record -> { });
                     consumer.partitionsAssignedHandler(this::onAssigned);
                     consumer.partitionsRevokedHandler(this::onRevoked);
-                    consumer.exceptionHandler(e -> LOG.warn("consumer error: {}", e.toString()));
+                    consumer.exceptionHandler(e -> {
+                        if (!(e instanceof WakeupException)) { // our own wakeups: see withConsumer
+                            LOG.warn("consumer error: {}", e.toString());
+                        }
+                    });
                     inFlightBound = inFlight.limit();
                     if (inFlightTuner != null) {
                         lastTuningNanos = System.nanoTime();
@@ -386,12 +393,13 @@ final class WorkerVerticle extends VerticleBase {
         }
         committing = true;
         commitAgain = false;
+        retryingWakeup = false;
         Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
         offsets.forEach((tp, offset) -> toCommit.put(tp, new OffsetAndMetadata(offset, "")));
         Future<Void> commit;
         try {
             // Someone waits for this commit (a stop): do not let it queue behind an idle poll.
-            commit = commitWaiters.isEmpty() ? committer.commit(consumer, toCommit)
+            commit = commitWaiters.isEmpty() || retryingWakeup ? committer.commit(consumer, toCommit)
                     : withConsumer(c -> committer.commit(c, toCommit));
         } catch (RuntimeException e) {
             commit = Future.failedFuture(e);
@@ -402,7 +410,14 @@ final class WorkerVerticle extends VerticleBase {
                 commits.incrementAndGet();
                 offsets.forEach(tracker::committed);
                 LOG.debug("committed {}", offsets);
+            } else if (ar.cause() instanceof WakeupException) {
+                // A wakeup meant for an idle poll reached this commit first (see withConsumer); it is spent now,
+                // so the commit is tried again at once, without a wakeup of its own.
+                LOG.debug("committing {} met a wakeup: committing again", offsets);
+                retryingWakeup = true;
+                commitAgain = true;
             } else {
+                commitFailures.incrementAndGet();
                 LOG.warn("committing {} failed (retried with the next answer): {}", offsets, ar.cause().toString());
             }
             if (commitAgain) {
@@ -486,7 +501,8 @@ final class WorkerVerticle extends VerticleBase {
      * Runs a consumer call unless the consumer is closing (see {@link #consumerClosed}). Vert.x runs it on the
      * consumer's thread after the poll in progress, which with every partition paused, or none with data, returns
      * only at its timeout: a wakeup ends that poll at once (Vert.x ignores the WakeupException and polls again after
-     * the call), so pausing, resuming and the final commit never wait out the poll timeout.
+     * the call), so pausing, resuming and the final commit never wait out the poll timeout. When no poll is running
+     * the wakeup lands on the next blocking call instead, which may be a commit: requestCommit retries that one.
      */
     private <T> Future<T> withConsumer(Function<KafkaConsumer<byte[], byte[]>, Future<T>> call) {
         if (consumer == null || consumerClosed) {

@@ -26,6 +26,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.errors.WakeupException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -314,6 +318,38 @@ class StreamingWorkerIntegrationTest {
         Duration stop = Duration.ofNanos(System.nanoTime() - stopping);
         assertTrue(stop.compareTo(pollTimeout) < 0, "a clean stop waited out the poll: " + stop);
         assertEquals(Map.of(new TopicPartition(topics.prompts(), 0), (long) n), kit.committed(topics.group()));
+    }
+
+    @Test
+    void aWakeupThatReachesACommitIsRetriedAtOnce() throws Exception {
+        KafkaTestKit.Topics topics = kit.createTopics(name, 1);
+        int n = 12;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            records.add(KafkaTestKit.record(topics.prompts(), KafkaTestKit.request(name + "-" + i, "a wren " + i).build()));
+        }
+        kit.produce(records);
+        // The wakeup that ends an idle poll lands on a commit instead when no poll runs at that moment; a race, so it
+        // is played here: the first try of every new offset fails as commitSync does then. Each must be retried at
+        // once, not only with the next answer, which for the last one never comes.
+        Set<String> tried = ConcurrentHashMap.newKeySet();
+        AtomicInteger woken = new AtomicInteger();
+        OffsetCommitter wokenOnFirstTry = (consumer, offsets) -> {
+            String key = offsets.entrySet().stream().map(e -> e.getKey().getPartition() + "@" + e.getValue().getOffset())
+                    .sorted().collect(Collectors.joining(","));
+            if (tried.add(key)) {
+                woken.incrementAndGet();
+                return Future.failedFuture(new WakeupException());
+            }
+            return OffsetCommitter.KAFKA.commit(consumer, offsets);
+        };
+        StreamingWorker worker = start(topics.config(kit.bootstrapServers()).batchPolicy(new BatchPolicy(1, 1))
+                .maxInFlightRows(1).build(), EmbeddingEngine.of(model), wokenOnFirstTry);
+        assertEquals(n, kit.readFor(topics.results(), n, Duration.ofSeconds(30)).size());
+        kit.awaitFullyCommitted(topics.group(), topics.prompts()); // before any stop, whose own commit would hide it
+        assertTrue(woken.get() > 0);
+        assertEquals(0, worker.stats().commitFailures(), () -> "commit failures counted: " + worker.stats());
+        worker.stop().await(60, TimeUnit.SECONDS);
     }
 
     @Test

@@ -140,6 +140,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Where report.json, timeline.csv and chart.png go (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--max-wait-ms", paramLabel = "MS",
+            description = "The worker's --max-wait-ms: adds the line \"p99 bound\", whether the measured p99 is"
+                    + " within MS + 3 x (p50 compute + p50 decode), the compute and decode times the worker's own"
+                    + " (from the results). Meant for a run at half the sustainable rate (default: no bound).")
+    Double maxWaitMs;
+
     @Option(names = "--baseline",
             description = "Run the baseline pass-through in this process for the run's length, instead of a worker"
                     + " (see the baseline command; its options below).")
@@ -211,6 +217,9 @@ final class RunCommand implements Callable<Integer> {
                     stderr.println();
                 }
             }
+            if (maxWaitMs != null && summary.worker() != null) {
+                summary = summary.withWorker(summary.worker().withBound(maxWaitMs, summary.latency().p99()));
+            }
             Report report = new Report(LoadTestCommand.Version.name(), started[0].toString(), settings(plan),
                     summary);
             JsonReport.write(report, out.resolve(REPORT_JSON));
@@ -244,6 +253,9 @@ final class RunCommand implements Callable<Integer> {
         requireNotNegative("--warmup", warmup);
         requireNotNegative("--grace", grace);
         requireNotNegative("--settle", settle);
+        if (maxWaitMs != null && !(maxWaitMs >= 0 && Double.isFinite(maxWaitMs))) {
+            throw usage("--max-wait-ms must be a number of milliseconds, 0 or more (got " + maxWaitMs + ")");
+        }
         if (images < 1) {
             throw usage("--images must be at least 1 (got " + images + ")");
         }

@@ -75,6 +75,8 @@ class CliTest {
                 "--concurrency", "0");
         assertRefused("--images must be at least 1", "run", "--bootstrap-servers", NOWHERE, "--rate", "1", "--images",
                 "0");
+        assertRefused("--max-wait-ms must be a number of milliseconds, 0 or more (got -1.0)", "run",
+                "--bootstrap-servers", NOWHERE, "--rate", "1", "--max-wait-ms", "-1");
     }
 
     @Test

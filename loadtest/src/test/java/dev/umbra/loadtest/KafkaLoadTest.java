@@ -1,6 +1,7 @@
 package dev.umbra.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,6 +94,11 @@ class KafkaLoadTest {
         assertEquals(1500, r.get("result_bytes").get("min").asLong());
         assertEquals(1500, r.get("result_bytes").get("max").asLong());
         assertEquals("open", report.get("settings").get("mode").asText());
+        // The pass-through's results carry zero timings and a batch of their own rows: counted, no bound asked for.
+        assertEquals(120, r.get("worker").get("count").asLong());
+        assertEquals(0.0, r.get("worker").get("compute_ms").get("max").asDouble());
+        assertTrue(r.get("worker").get("p99_bound").isNull());
+        assertFalse(o.out().contains("p99 bound"), o.out());
 
         JsonNode latency = r.get("latency");
         double previous = 0;
@@ -127,6 +133,7 @@ class KafkaLoadTest {
         WorkerConfig config = WorkerConfig.builder(broker.bootstrapServers()).promptsTopic(prompts)
                 .resultsTopic(results).deadLetterTopic("worker.dead-letter").groupId("worker.group")
                 .workerId("it-worker").build();
+        String stdout;
         Vertx vertx = Vertx.vertx();
         try {
             StreamingWorker worker = StreamingWorker.start(vertx, config, new NullEngine(NullEngine.DEFAULT_DIM))
@@ -135,11 +142,13 @@ class KafkaLoadTest {
             try {
                 o = CliTest.execute("run", "--bootstrap-servers", broker.bootstrapServers(), "--prompts-topic",
                         prompts, "--results-topic", results, "--concurrency", "6", "--duration", "2s", "--warmup",
-                        "500ms", "--images", "2", "--grace", "20s", "--settle", "200ms", "--out", out.toString());
+                        "500ms", "--images", "2", "--grace", "20s", "--settle", "200ms", "--max-wait-ms", "20",
+                        "--out", out.toString());
             } finally {
                 worker.stop().await(60, TimeUnit.SECONDS);
             }
             assertEquals(0, o.code(), () -> "stderr: " + o.err() + "\nstdout: " + o.out());
+            stdout = o.out();
         } finally {
             vertx.close().await(60, TimeUnit.SECONDS);
         }
@@ -155,6 +164,18 @@ class KafkaLoadTest {
         assertTrue(r.get("result_bytes").get("min").asLong() > 2 * 4 * NullEngine.DEFAULT_DIM,
                 "two images of 64 floats each");
         assertTrue(r.get("throughput").get("target_per_second").isNull(), "a closed loop has no target rate");
+        JsonNode w = r.get("worker");
+        assertEquals(sent, w.get("count").asLong(), "every measured answer ran in a batch");
+        assertTrue(w.get("batch_size").get("min") == null && w.get("batch_size").get("p50").asDouble() >= 2,
+                "two rows per request: " + w);
+        assertTrue(w.get("end_to_end_ms").get("max").asDouble() > 0, w.toString());
+        JsonNode bound = w.get("p99_bound");
+        assertEquals(20.0, bound.get("max_wait_ms").asDouble());
+        assertEquals(20 + 3 * (w.get("compute_ms").get("p50").asDouble() + w.get("decode_ms").get("p50").asDouble()),
+                bound.get("bound_ms").asDouble(), 1e-9);
+        assertEquals(r.get("latency").get("p99").asDouble(), bound.get("p99_ms").asDouble());
+        assertEquals(bound.get("p99_ms").asDouble() <= bound.get("bound_ms").asDouble(), bound.get("met").asBoolean());
+        assertTrue(stdout.contains("\n  p99 bound    20 + 3 x ("), stdout);
         // The baseline's results are smaller unpadded than the worker's of the same width, so --result-bytes reaches
         // the worker's size.
         String id = r.get("run_id").asText() + "-" + sent;

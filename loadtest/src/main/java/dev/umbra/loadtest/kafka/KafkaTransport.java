@@ -188,7 +188,6 @@ public final class KafkaTransport implements Transport {
             handler.onUndecodable();
             return;
         }
-        handler.onResult(new Arrival(result.getRequestId(), result.getStatus(), result.getErrorCode(),
-                r.value().length, now));
+        handler.onResult(Arrival.of(result, r.value().length, now));
     }
 }

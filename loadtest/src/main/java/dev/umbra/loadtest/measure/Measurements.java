@@ -62,6 +62,7 @@ public final class Measurements {
     private final EnumMap<Status, Long> statuses = new EnumMap<>(Status.class);
     private final TreeMap<String, Long> errorCodes = new TreeMap<>();
     private final Timeline timeline;
+    private final WorkerSide worker = new WorkerSide();
 
     private long nextSeq;
     private long firstOpen;
@@ -223,6 +224,7 @@ public final class Measurements {
             bytesSum += arrival.encodedBytes();
             bytesMin = Math.min(bytesMin, arrival.encodedBytes());
             bytesMax = Math.max(bytesMax, arrival.encodedBytes());
+            worker.record(arrival.worker());
         }
         advanceFirstOpen();
         return wasOutstanding ? Outcome.ANSWERED : Outcome.RECOVERED;
@@ -340,6 +342,7 @@ public final class Measurements {
                         rate(measured.sent(), sendWindow / 1e9), rate(measured.answered(), answerWindow / 1e9)),
                 bytesCount == 0 ? new RunSummary.ByteSummary(0, 0, 0, 0)
                         : new RunSummary.ByteSummary(bytesCount, bytesMin, (double) bytesSum / bytesCount, bytesMax),
+                worker.summary(),
                 perSegment,
                 rows,
                 new RunSummary.Durations(warmupEndOffset / 1e9, loadSeconds,

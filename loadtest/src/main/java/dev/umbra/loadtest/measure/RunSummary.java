@@ -21,6 +21,8 @@ import java.util.Map;
  * @param maxOutstanding     the most requests sent and unanswered at any moment
  * @param throughput         rates of the measured part
  * @param resultBytes        encoded size of the first answers' values
+ * @param worker             the worker's own timings carried by the measured first answers (not the tool's
+ *                           measurement); null in reports of versions before it
  * @param segments           the warm-up and each step, with their own counts and latencies
  * @param timeline           per-second rows from the start to the end of the drain
  * @param seconds            how long each part lasted
@@ -38,9 +40,17 @@ public record RunSummary(
         long maxOutstanding,
         Throughput throughput,
         ByteSummary resultBytes,
+        WorkerSummary worker,
         List<SegmentSummary> segments,
         List<TimelineRow> timeline,
         Durations seconds) {
+
+    /** The same run with these worker figures (e.g. with a p99 bound added). */
+    public RunSummary withWorker(WorkerSummary w) {
+        return new RunSummary(runId, measured, warmup, latency, latencyUncorrected, byStatus, errorCodes,
+                foreignResults, undecodableResults, maxOutstanding, throughput, resultBytes, w, segments, timeline,
+                seconds);
+    }
 
     /**
      * @param targetPerSecond   the mean rate asked for over the measured steps; NaN for closed loop

@@ -4,6 +4,7 @@ import dev.umbra.loadtest.measure.Counts;
 import dev.umbra.loadtest.measure.LatencySummary;
 import dev.umbra.loadtest.measure.Progress;
 import dev.umbra.loadtest.measure.RunSummary;
+import dev.umbra.loadtest.measure.WorkerSummary;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -58,6 +59,7 @@ public final class TerminalReport {
                 }
             }
         }
+        worker(out, s);
         RunSummary.ByteSummary b = s.resultBytes();
         if (b.count() > 0) {
             out.printf(Locale.ROOT, "  result size  min %d  mean %.0f  max %d bytes%n", b.min(), b.mean(), b.max());
@@ -67,6 +69,37 @@ public final class TerminalReport {
                     s.foreignResults(), s.undecodableResults());
         }
         out.flush();
+    }
+
+    /**
+     * The worker's own timings (from the results, not measured here), and the p99 bound when one was asked for.
+     * Nothing for a report without them (older versions).
+     */
+    private static void worker(PrintWriter out, RunSummary s) {
+        WorkerSummary w = s.worker();
+        if (w == null) {
+            return;
+        }
+        if (w.count() == 0) {
+            out.println("  worker       no answer carried a batch's timings");
+            return;
+        }
+        out.printf(Locale.ROOT, "  worker (ms)  batch wait %s  compute %s  decode %s  publish %s%n",
+                p50p99(w.batchWaitMs()), p50p99(w.computeMs()), p50p99(w.decodeMs()), p50p99(w.publishMs()));
+        WorkerSummary.Percentiles rows = w.batchSize();
+        out.printf(Locale.ROOT, "  worker       end to end %s ms  batch rows p50 %.0f  p99 %.0f  max %.0f"
+                + "   the results' own timings (%d answers; compute = tokenize + text encode + prior of the batch)%n",
+                p50p99(w.endToEndMs()), rows.p50(), rows.p99(), rows.max(), w.count());
+        WorkerSummary.P99Bound bound = w.p99Bound();
+        if (bound != null) {
+            out.printf(Locale.ROOT, "  p99 bound    %s (--max-wait-ms + 3 x (worker p50 compute + p50 decode)):"
+                    + " p99 %s ms from the intended send time, %s%n", bound.formula(), num(bound.p99Ms()),
+                    bound.met() ? "within it" : "ABOVE it");
+        }
+    }
+
+    private static String p50p99(WorkerSummary.Percentiles p) {
+        return "p50 " + num(p.p50()) + " p99 " + num(p.p99());
     }
 
     /**

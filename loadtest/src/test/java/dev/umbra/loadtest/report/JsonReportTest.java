@@ -1,14 +1,18 @@
 package dev.umbra.loadtest.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.umbra.loadtest.measure.RunSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +34,37 @@ class JsonReportTest {
         assertEquals(settings, back.settings());
         assertEquals(summary, back.results(), "null is read back as NaN, every other figure as it was");
         assertTrue(Double.isNaN(back.results().throughput().targetPerSecond()));
+        assertEquals(SyntheticReports.WORKER, back.results().worker());
+    }
+
+    @Test
+    void theWorkersTimingsAreUnderResultsWorker(@TempDir Path dir) throws Exception {
+        Path file = SyntheticReports.closedLoop(dir);
+        JsonNode worker = JsonReport.MAPPER.readTree(file.toFile()).get("results").get("worker");
+        assertEquals(10, worker.get("count").asLong());
+        assertEquals(List.of("count", "batch_wait_ms", "compute_ms", "decode_ms", "publish_ms", "end_to_end_ms",
+                "batch_size", "p99_bound"), names(worker));
+        assertEquals(List.of("p50", "p90", "p99", "max"), names(worker.get("compute_ms")));
+        assertEquals(30.0, worker.get("compute_ms").get("p50").asDouble());
+        assertEquals(0.0, worker.get("decode_ms").get("max").asDouble());
+        JsonNode bound = worker.get("p99_bound");
+        assertEquals(110.0, bound.get("bound_ms").asDouble(), 1e-9);
+        assertTrue(bound.get("met").asBoolean());
+    }
+
+    @Test
+    void aReportWithoutWorkerTimingsIsReadWithNone(@TempDir Path dir) throws Exception {
+        Path file = SyntheticReports.closedLoop(dir);
+        ObjectNode root = (ObjectNode) JsonReport.MAPPER.readTree(file.toFile());
+        ((ObjectNode) root.get("results")).remove("worker");
+        JsonReport.MAPPER.writeValue(file.toFile(), root);
+        assertNull(JsonReport.read(file).results().worker(), "reports of versions before it");
+    }
+
+    private static List<String> names(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.umbra.loadtest.measure.LatencySummary;
 import dev.umbra.loadtest.measure.RunSummary;
 import dev.umbra.loadtest.measure.RunSummary.SegmentSummary;
 import dev.umbra.loadtest.measure.TimelineRow;
+import dev.umbra.loadtest.measure.WorkerSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,13 @@ import java.util.Map;
 public final class SyntheticReports {
 
     public static final double STEP_SECONDS = 10;
+
+    /** Worker timings of 10 answers without a decoder, with a bound that was met. */
+    public static final WorkerSummary WORKER = new WorkerSummary(10,
+            new WorkerSummary.Percentiles(5, 9, 19.5, 20), new WorkerSummary.Percentiles(30, 31, 40, 41),
+            new WorkerSummary.Percentiles(0, 0, 0, 0),
+            new WorkerSummary.Percentiles(0.1, 0.2, 0.3, 0.4), new WorkerSummary.Percentiles(50, 60, 70, 80),
+            new WorkerSummary.Percentiles(16, 16, 16, 16), WorkerSummary.P99Bound.of(20, 30, 0, 4));
 
     private SyntheticReports() {}
 
@@ -71,7 +79,7 @@ public final class SyntheticReports {
         return new RunSummary("lt-test", new Counts(10, 10, 0, 0, 0, 0, 0), Counts.ZERO,
                 new LatencySummary(10, 2, 1, 3, 4, 5, 5, 5), new LatencySummary(10, 2, 1, 3, 4, 5, 5, 5), byStatus,
                 Map.of(), 0, 0, 7, new RunSummary.Throughput(targetPerSecond, 1, 1),
-                new RunSummary.ByteSummary(10, 700, 704.5, 705), segments,
+                new RunSummary.ByteSummary(10, 700, 704.5, 705), WORKER, segments,
                 List.of(new TimelineRow(0, "load", 1, Double.NaN, 10, 10, 0, 0, 0, 1.5, 3, Double.NaN)),
                 new RunSummary.Durations(5, 20, 1.5, 26.5));
     }

@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import dev.umbra.http.OpsServer;
 import dev.umbra.kafka.DecodeConfig;
 import dev.umbra.kafka.WorkerConfig;
 import dev.umbra.kafka.WorkerProcess;
@@ -90,6 +91,9 @@ final class RunCommand implements Callable<Integer> {
     int maxImagesPerRequest;
 
     @CommandLine.Mixin
+    HttpMixin http;
+
+    @CommandLine.Mixin
     VerboseMixin verbose;
 
     @Override
@@ -109,8 +113,21 @@ final class RunCommand implements Callable<Integer> {
         if (maxInFlightRows != null) {
             config.maxInFlightRows(maxInFlightRows);
         }
-        WorkerProcess.runUntilShutdown(config.build(), decoding.toConfig(DecodeConfig.DEFAULT_IMAGE_DIR), model,
-                runtime.toRuntimeOptions());
+        WorkerConfig built = config.build();
+        // HTTP starts first, so that probes answer (not ready) while the model loads.
+        OpsServer ops = http.options().isPresent() ? OpsServer.start(http.options().get(), built) : null;
+        try {
+            WorkerProcess.runUntilShutdown(built, decoding.toConfig(DecodeConfig.DEFAULT_IMAGE_DIR), model,
+                    runtime.toRuntimeOptions(), process -> {
+                        if (ops != null) {
+                            ops.bind(process);
+                        }
+                    });
+        } finally {
+            if (ops != null) {
+                ops.close();
+            }
+        }
         return 0;
     }
 

@@ -8,6 +8,7 @@ import dev.umbra.worker.InferenceService;
 import dev.umbra.worker.WorkerClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -115,6 +116,16 @@ public final class StreamingWorker {
     /** Counters, readable from any thread. */
     public WorkerStats stats() {
         return verticle.stats();
+    }
+
+    /** Adds a listener told of every acknowledged answer, on the worker's event loop. */
+    public void addAnswerListener(AnswerListener listener) {
+        verticle.addAnswerListener(listener);
+    }
+
+    /** Records behind the end, per assigned partition (those fetched from so far); readable from any thread. */
+    public Map<org.apache.kafka.common.TopicPartition, Double> consumerLag() {
+        return verticle.consumerLag();
     }
 
     /** The name requests must give in {@code model} (or leave null). */

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +121,14 @@ public final class WorkerProcess implements AutoCloseable {
     /** Starts a worker and blocks until the JVM is asked to exit (SIGTERM, SIGINT), then stops it cleanly. */
     public static void runUntilShutdown(WorkerConfig config, DecodeConfig decode, Path modelDir, RuntimeOptions runtime)
             throws Exception {
+        runUntilShutdown(config, decode, modelDir, runtime, process -> { });
+    }
+
+    /** As {@link #runUntilShutdown(WorkerConfig, DecodeConfig, Path, RuntimeOptions)}, telling {@code started} of it. */
+    public static void runUntilShutdown(WorkerConfig config, DecodeConfig decode, Path modelDir, RuntimeOptions runtime,
+            Consumer<WorkerProcess> started) throws Exception {
         WorkerProcess process = start(config, decode, modelDir, runtime);
+        started.accept(process);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutdown requested: finishing in-flight work and committing");

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -86,6 +87,7 @@ final class WorkerVerticle extends VerticleBase {
     private boolean commitAgain;
     private boolean retryingWakeup;
     private final List<Promise<Void>> commitWaiters = new ArrayList<>();
+    private final List<AnswerListener> answerListeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
@@ -93,6 +95,7 @@ final class WorkerVerticle extends VerticleBase {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong commitFailures = new AtomicLong();
     private volatile int inFlightRows;
+    private volatile int assignedPartitions;
     private volatile int inFlightBound;
     private volatile boolean fetchPaused;
     // Set while the decoder pool is saturated: fetching stays paused until its queue drains to half its bound.
@@ -122,7 +125,31 @@ final class WorkerVerticle extends VerticleBase {
 
     WorkerStats stats() {
         return new WorkerStats(received.get(), deadLetters.get(), published.get(), inFlightRows, fetchPaused,
-                decodePaused, commits.get(), commitFailures.get(), inFlightBound);
+                decodePaused, commits.get(), commitFailures.get(), inFlightBound, assignedPartitions);
+    }
+
+    void addAnswerListener(AnswerListener listener) {
+        answerListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Records the consumer is behind the end of each assigned partition, from the consumer's own records-lag metric
+     * (known once a partition has been fetched from). Kafka's metrics are safe to read from any thread.
+     */
+    Map<org.apache.kafka.common.TopicPartition, Double> consumerLag() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c == null || consumerClosed) {
+            return Map.of();
+        }
+        Map<org.apache.kafka.common.TopicPartition, Double> lag = new HashMap<>();
+        c.unwrap().metrics().forEach((name, metric) -> {
+            if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
+                    && name.tags().containsKey("partition") && metric.metricValue() instanceof Double d && !d.isNaN()) {
+                lag.put(new org.apache.kafka.common.TopicPartition(name.tags().get("topic"),
+                        Integer.parseInt(name.tags().get("partition"))), d);
+            }
+        });
+        return lag;
     }
 
     String servedModel() {
@@ -310,6 +337,13 @@ final class WorkerVerticle extends VerticleBase {
                 .onSuccess(v -> {
                     published.incrementAndGet();
                     done(ticket);
+                    for (AnswerListener listener : answerListeners) {
+                        try {
+                            listener.published(result, handOn);
+                        } catch (RuntimeException e) {
+                            LOG.warn("answer listener failed on {}: {}", answer.requestId(), e.toString());
+                        }
+                    }
                 });
     }
 
@@ -464,6 +498,7 @@ final class WorkerVerticle extends VerticleBase {
     private void onAssigned(Set<TopicPartition> partitions) {
         LOG.info("assigned {}", partitions);
         assigned.addAll(partitions);
+        assignedPartitions = assigned.size();
         if (stopping || inFlight.paused() || decodePaused) {
             // A rebalance may hand us partitions while we hold back: they must not start fetching.
             pausePartitions(partitions).onFailure(e -> LOG.debug("pausing new partitions failed: {}", e.toString()));
@@ -473,6 +508,7 @@ final class WorkerVerticle extends VerticleBase {
     private void onRevoked(Set<TopicPartition> partitions) {
         LOG.info("revoked {}: their unanswered records will be redelivered to the next owner", partitions);
         assigned.removeAll(partitions);
+        assignedPartitions = assigned.size();
         tracker.revoke(partitions);
     }
 

@@ -1,6 +1,8 @@
 package dev.umbra.http;
 
 import dev.umbra.http.gallery.Gallery;
+import dev.umbra.kafka.Decoding;
+import dev.umbra.kafka.StreamingWorker;
 import dev.umbra.kafka.WorkerConfig;
 import dev.umbra.kafka.WorkerProcess;
 import io.vertx.core.Vertx;
@@ -47,7 +49,7 @@ public final class OpsServer implements AutoCloseable {
         Gallery gallery = null;
         try {
             readiness = new Readiness(vertx, config);
-            gallery = Gallery.start(vertx, config).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            gallery = Gallery.start(vertx, config);
             Router router = router(vertx, metrics, readiness, gallery);
             HttpServer server = vertx.createHttpServer().requestHandler(router)
                     .listen(http.port(), http.host()).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -122,8 +124,13 @@ public final class OpsServer implements AutoCloseable {
 
     /** From now on metrics and readiness read this worker. */
     public void bind(WorkerProcess process) {
-        metrics.bind(process);
-        readiness.bind(process);
+        bind(process.worker(), process.decoding());
+    }
+
+    /** From now on metrics and readiness read this worker and its decoders (null if it has none). */
+    public void bind(StreamingWorker worker, Decoding decoding) {
+        metrics.bind(worker, decoding);
+        readiness.bind(worker);
     }
 
     /** The port listened on (the one given, or the free one taken for 0). */

@@ -1,7 +1,7 @@
 package dev.umbra.http;
 
 import dev.umbra.kafka.WorkerConfig;
-import dev.umbra.kafka.WorkerProcess;
+import dev.umbra.kafka.StreamingWorker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +20,7 @@ final class Readiness implements AutoCloseable {
     private static final int BROKER_TIMEOUT_MILLIS = 2_000;
 
     private final KafkaAdminClient admin;
-    private volatile WorkerProcess process;
+    private volatile StreamingWorker worker;
     private volatile Check broker = new Check(false, "not asked yet");
     private long brokerCheckedNanos;
     private Future<Check> brokerAsking;
@@ -41,16 +41,16 @@ final class Readiness implements AutoCloseable {
         this.admin = KafkaAdminClient.create(vertx, props);
     }
 
-    void bind(WorkerProcess process) {
-        this.process = process;
+    void bind(StreamingWorker worker) {
+        this.worker = worker;
     }
 
     /** Runs the checks (on the event loop); the JSON says each one's verdict and reason. */
     Future<JsonObject> check() {
-        WorkerProcess p = process;
+        StreamingWorker p = worker;
         Check model = p == null ? new Check(false, "loading the model")
-                : new Check(true, "serving " + p.worker().servedModel());
-        int partitions = p == null ? 0 : p.worker().stats().assignedPartitions();
+                : new Check(true, "serving " + p.servedModel());
+        int partitions = p == null ? 0 : p.stats().assignedPartitions();
         Check assigned = p == null ? new Check(false, "the worker has not started")
                 : partitions > 0 ? new Check(true, partitions + " partition(s) assigned")
                 : new Check(false, "no partitions assigned (joining the group, or more workers than partitions)");

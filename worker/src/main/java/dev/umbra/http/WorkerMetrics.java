@@ -2,7 +2,8 @@ package dev.umbra.http;
 
 import dev.umbra.decoder.pool.PoolStats;
 import dev.umbra.kafka.AnswerListener;
-import dev.umbra.kafka.WorkerProcess;
+import dev.umbra.kafka.Decoding;
+import dev.umbra.kafka.StreamingWorker;
 import dev.umbra.kafka.WorkerStats;
 import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.Timings;
@@ -57,7 +58,8 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
             return size() > 1024;
         }
     };
-    private volatile WorkerProcess process;
+    private volatile StreamingWorker worker;
+    private volatile Decoding decoding;
 
     public WorkerMetrics(String role) {
         registry.config().commonTags("role", role);
@@ -98,10 +100,11 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
                 .register(registry);
     }
 
-    /** Reads the worker's counters from now on (until then they read zero). */
-    public void bind(WorkerProcess process) {
-        this.process = process;
-        process.worker().addAnswerListener(this);
+    /** Reads the worker's counters (and its decoders', if any) from now on; until then they read zero. */
+    public void bind(StreamingWorker worker, Decoding decoding) {
+        this.decoding = decoding;
+        this.worker = worker;
+        worker.addAnswerListener(this);
     }
 
     @Override
@@ -134,9 +137,9 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
 
     /** The metrics now, in Prometheus' text format (0.0.4). */
     public String scrape() {
-        WorkerProcess p = process;
-        if (p != null) {
-            lag.register(p.worker().consumerLag().entrySet().stream()
+        StreamingWorker w = worker;
+        if (w != null) {
+            lag.register(w.consumerLag().entrySet().stream()
                     .map(e -> MultiGauge.Row.of(Tags.of("topic", e.getKey().topic(),
                             "partition", Integer.toString(e.getKey().partition())), e.getValue()))
                     .toList(), true);
@@ -158,13 +161,13 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
     }
 
     private Optional<WorkerStats> stats() {
-        WorkerProcess p = process;
-        return p == null ? Optional.empty() : Optional.of(p.worker().stats());
+        StreamingWorker w = worker;
+        return w == null ? Optional.empty() : Optional.of(w.stats());
     }
 
     private Optional<PoolStats> pool() {
-        WorkerProcess p = process;
-        return p == null ? Optional.empty() : p.decoding().stats();
+        Decoding d = decoding;
+        return d == null ? Optional.empty() : d.stats();
     }
 
     private void gauge(String name, String unit, String description, ToDoubleFunction<WorkerStats> read) {

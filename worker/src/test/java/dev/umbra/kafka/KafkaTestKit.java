@@ -28,24 +28,24 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Plain kafka-clients helpers for the worker's integration tests: topics, raw records, offsets, bounded waits. */
-final class KafkaTestKit {
+public final class KafkaTestKit {
 
-    static final Duration WAIT = Duration.ofSeconds(60);
-    static final EventCodec CODEC = new EventCodec();
+    public static final Duration WAIT = Duration.ofSeconds(60);
+    public static final EventCodec CODEC = new EventCodec();
 
     private final String bootstrapServers;
 
-    KafkaTestKit(String bootstrapServers) {
+    public KafkaTestKit(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 
     /** Topic names unique to one test, so that tests can share a broker. */
-    record Topics(String prompts, String results, String deadLetters, String group) {
-        static Topics unique(String test) {
+    public record Topics(String prompts, String results, String deadLetters, String group) {
+        public static Topics unique(String test) {
             String p = test + "-" + Long.toString(System.nanoTime(), 36);
             return new Topics(p + ".prompts", p + ".results", p + ".dead-letter", p + ".group");
         }
@@ -55,18 +55,18 @@ final class KafkaTestKit {
             return prompts.substring(0, prompts.length() - ".prompts".length()) + ".embeddings";
         }
 
-        WorkerConfig.Builder config(String bootstrapServers) {
+        public WorkerConfig.Builder config(String bootstrapServers) {
             return WorkerConfig.builder(bootstrapServers).promptsTopic(prompts).resultsTopic(results)
                     .deadLetterTopic(deadLetters).groupId(group).workerId("it-worker");
         }
     }
 
-    Topics createTopics(String test, int promptPartitions) throws Exception {
+    public Topics createTopics(String test, int promptPartitions) throws Exception {
         return createTopics(test, promptPartitions, 0);
     }
 
     /** The topics, and with {@code embeddingsPartitions > 0} the embeddings topic of the split roles too. */
-    Topics createTopics(String test, int promptPartitions, int embeddingsPartitions) throws Exception {
+    public Topics createTopics(String test, int promptPartitions, int embeddingsPartitions) throws Exception {
         Topics t = Topics.unique(test);
         List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(t.prompts(), promptPartitions, (short) 1),
                 new NewTopic(t.results(), 1, (short) 1), new NewTopic(t.deadLetters(), 1, (short) 1)));
@@ -79,20 +79,20 @@ final class KafkaTestKit {
         return t;
     }
 
-    static PromptRequest.Builder request(String id, String prompt) {
+    public static PromptRequest.Builder request(String id, String prompt) {
         return PromptRequest.newBuilder().setRequestId(id).setPrompt(prompt).setSeed(7L).setCreatedAt(Instant.now());
     }
 
-    static ProducerRecord<byte[], byte[]> record(String topic, PromptRequest request) {
+    public static ProducerRecord<byte[], byte[]> record(String topic, PromptRequest request) {
         return new ProducerRecord<>(topic, key(request.getRequestId()), CODEC.encode(request));
     }
 
-    static byte[] key(String id) {
+    public static byte[] key(String id) {
         return id.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Sends and waits for the broker's acknowledgement of every record, in order. */
-    void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    public void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", bootstrapServers, "acks", "all"),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -103,12 +103,12 @@ final class KafkaTestKit {
     }
 
     /** Reads a topic from its start until {@code count} records arrived (or the wait ran out: the caller asserts). */
-    List<ConsumerRecord<byte[], byte[]>> readAtLeast(String topic, int count) {
+    public List<ConsumerRecord<byte[], byte[]>> readAtLeast(String topic, int count) {
         return readFor(topic, count, WAIT);
     }
 
     /** Reads a topic from its start for up to {@code time}, stopping early at {@code count} records. */
-    List<ConsumerRecord<byte[], byte[]>> readFor(String topic, int count, Duration time) {
+    public List<ConsumerRecord<byte[], byte[]>> readFor(String topic, int count, Duration time) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
                 Map.of("bootstrap.servers", bootstrapServers, "enable.auto.commit", "false"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -126,7 +126,7 @@ final class KafkaTestKit {
     }
 
     /** The group's committed offsets (absent partitions: nothing committed). */
-    Map<TopicPartition, Long> committed(String group) throws Exception {
+    public Map<TopicPartition, Long> committed(String group) throws Exception {
         try (Admin admin = admin()) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -141,7 +141,7 @@ final class KafkaTestKit {
     }
 
     /** Each partition's end offset: what a fully caught-up group has committed. */
-    Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
+    public Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
         try (Admin admin = admin()) {
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS).get(topic).partitions().size();
@@ -155,7 +155,7 @@ final class KafkaTestKit {
     }
 
     /** Waits until the group has committed the end of every partition of the topic. */
-    void awaitFullyCommitted(String group, String topic) throws Exception {
+    public void awaitFullyCommitted(String group, String topic) throws Exception {
         Map<TopicPartition, Long> end = endOffsets(topic);
         await(() -> {
             try {
@@ -175,7 +175,7 @@ final class KafkaTestKit {
     }
 
     /** Polls a condition every few milliseconds until it holds, failing after {@link #WAIT}. */
-    static void await(BooleanSupplier condition, Supplier<String> failure) {
+    public static void await(BooleanSupplier condition, Supplier<String> failure) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

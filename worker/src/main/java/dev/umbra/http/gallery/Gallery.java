@@ -67,6 +67,7 @@ public final class Gallery implements AutoCloseable {
         }
     };
     private Set<TopicPartition> partitions = Set.of();
+    private Future<Void> assigning;
     private boolean reading;
     private final long heartbeatTimer;
 
@@ -82,6 +83,7 @@ public final class Gallery implements AutoCloseable {
         c.put("enable.auto.commit", "false");
         c.put("auto.offset.reset", "latest");
         c.remove("group.id"); // assigned, not subscribed: no group, no commits
+        c.put("default.api.timeout.ms", "10000"); // finding partitions must not hold the consumer's thread a minute
         consumer = KafkaConsumer.create(vertx, c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<String, String> p = new HashMap<>(config.kafkaPropertiesFor("producer"));
         p.put("bootstrap.servers", config.bootstrapServers());
@@ -92,15 +94,23 @@ public final class Gallery implements AutoCloseable {
         heartbeatTimer = vertx.setPeriodic(15_000, t -> streams.forEach(r -> r.write(": keep-alive\n\n")));
     }
 
-    /** Makes the gallery's clients; it starts reading once a page connects. */
-    public static Future<Gallery> start(Vertx vertx, WorkerConfig config) {
+    /**
+     * Makes the gallery's clients. It finds the topics' partitions in the background (the HTTP server must not wait
+     * for a broker that may be down: health reports that) and starts reading once a page connects.
+     */
+    public static Gallery start(Vertx vertx, WorkerConfig config) {
         Gallery gallery = new Gallery(vertx, config);
-        return gallery.assign().map(v -> gallery);
+        gallery.consumer.handler(gallery::onRecord);
+        gallery.consumer.exceptionHandler(e -> LOG.warn("gallery consumer: {}", e.toString()));
+        gallery.assign();
+        return gallery;
     }
 
+    /** Assigns every partition of the results and prompts topics, paused; retried by the next page if it fails. */
     private Future<Void> assign() {
-        consumer.handler(this::onRecord);
-        consumer.exceptionHandler(e -> LOG.warn("gallery consumer: {}", e.toString()));
+        if (assigning != null) {
+            return assigning;
+        }
         List<String> topics = List.of(config.resultsTopic(), config.promptsTopic());
         List<Future<Void>> found = new ArrayList<>();
         Set<TopicPartition> all = new HashSet<>();
@@ -110,10 +120,18 @@ public final class Gallery implements AutoCloseable {
                 return null;
             }));
         }
-        return Future.all(found).compose(v -> {
+        Future<Void> a = Future.all(found).compose(v -> {
+            if (all.isEmpty()) {
+                return Future.failedFuture("topics " + topics + " not found");
+            }
             partitions = Set.copyOf(all);
             return consumer.assign(partitions);
-        }).compose(v -> consumer.pause(partitions));
+        }).compose(v -> consumer.pause(partitions)).onSuccess(v -> readWhileWatched()).onFailure(e -> {
+            LOG.warn("gallery: cannot read {} yet (retried when a page connects): {}", topics, e.toString());
+            assigning = null;
+        });
+        assigning = a.failed() ? null : a;
+        return a;
     }
 
     /** {@code GET /events}: the latest results, then each new one, as server-sent events. */
@@ -129,6 +147,7 @@ public final class Gallery implements AutoCloseable {
             streams.remove(response);
             readWhileWatched();
         });
+        assign();
         readWhileWatched();
     }
 
@@ -183,6 +202,9 @@ public final class Gallery implements AutoCloseable {
     }
 
     private void readWhileWatched() {
+        if (partitions.isEmpty()) {
+            return; // not assigned yet: assign() comes back here
+        }
         boolean watched = !streams.isEmpty();
         if (watched == reading) {
             return;

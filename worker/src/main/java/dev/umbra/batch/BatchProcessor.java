@@ -19,4 +19,13 @@ public interface BatchProcessor<T, R> {
      *                   {@link BatchFailedException} carrying it
      */
     List<R> process(Batch<T> batch) throws Exception;
+
+    /**
+     * The batch's id in logs: the batcher runs {@link #process} with it as {@code batch_id} in the MDC
+     * ({@link dev.umbra.log.LogContext#batch}). By default the batch's sequence number; a processor that names its
+     * batches elsewhere (in results, say) returns the same name here, so that logs and results can be joined.
+     */
+    default String batchId(Batch<T> batch) {
+        return Long.toString(batch.sequence());
+    }
 }

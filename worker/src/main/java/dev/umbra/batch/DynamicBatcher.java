@@ -1,5 +1,6 @@
 package dev.umbra.batch;
 
+import dev.umbra.log.LogContext;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -251,6 +252,24 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
         long sequence = batchesRun + 1;
         List<BatchItem<T>> items = taken.stream().map(Pending::item).toList();
         Batch<T> batch = new Batch<>(sequence, items, items.stream().mapToInt(BatchItem::rows).sum(), nanoClock.getAsLong());
+        // Every line logged while the batch runs carries its batch_id: the processor's, ours on failure, and those of
+        // the items' dependent actions, which run here as their futures complete.
+        try (LogContext scope = LogContext.batch(batchId(batch))) {
+            process(taken, batch);
+        }
+    }
+
+    private String batchId(Batch<T> batch) {
+        // As with process(): nothing the processor throws may stop the batcher's thread.
+        try {
+            return processor.batchId(batch);
+        } catch (RuntimeException e) {
+            return Long.toString(batch.sequence());
+        }
+    }
+
+    private void process(List<Pending<T, R>> taken, Batch<T> batch) {
+        long sequence = batch.sequence();
         List<R> results = null;
         Throwable failure = null;
         try {

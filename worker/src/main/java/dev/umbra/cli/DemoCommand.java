@@ -54,6 +54,9 @@ final class DemoCommand implements Callable<Integer> {
     long timeoutSeconds;
 
     @CommandLine.Mixin
+    LoggingMixin logging;
+
+    @CommandLine.Mixin
     VerboseMixin verbose;
 
     @CommandLine.Spec

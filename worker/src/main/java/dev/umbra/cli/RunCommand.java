@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import dev.umbra.config.ConfigDefaults;
 import dev.umbra.http.OpsServer;
 import dev.umbra.kafka.DecodeConfig;
 import dev.umbra.kafka.WorkerConfig;
@@ -24,20 +25,27 @@ import picocli.CommandLine.Option;
         })
 final class RunCommand implements Callable<Integer> {
 
+    /** Read by {@link ConfigDefaults}, which gives the other options their values from the file. */
+    @Option(names = ConfigDefaults.CONFIG_OPTION, paramLabel = "FILE",
+            description = "A YAML (.yaml, .yml) or properties (.properties) file giving any of these options, keyed by"
+                    + " name without dashes (batch-size: 32). Precedence: command line, environment variables"
+                    + " (UMBRA_BATCH_SIZE), this file, defaults. See docs/configuration.md.")
+    Path config;
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true,
             description = "The Kafka cluster.")
     String bootstrapServers;
 
     @Option(names = "--prompts-topic", paramLabel = "TOPIC", defaultValue = WorkerConfig.DEFAULT_PROMPTS_TOPIC,
-            description = "Default: ${DEFAULT-VALUE}.")
+            description = "Where PromptRequests are read (default: ${DEFAULT-VALUE}).")
     String promptsTopic;
 
     @Option(names = "--results-topic", paramLabel = "TOPIC", defaultValue = WorkerConfig.DEFAULT_RESULTS_TOPIC,
-            description = "Default: ${DEFAULT-VALUE}.")
+            description = "Where ImageResults are written, keyed by request id (default: ${DEFAULT-VALUE}).")
     String resultsTopic;
 
     @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", defaultValue = WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC,
-            description = "Default: ${DEFAULT-VALUE}.")
+            description = "Where records that cannot be read are kept (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
 
     @Option(names = "--role", paramLabel = "ROLE", defaultValue = "all", converter = RoleConverter.class,
@@ -83,15 +91,19 @@ final class RunCommand implements Callable<Integer> {
     Integer maxInFlightRows;
 
     @Option(names = "--max-prompt-chars", paramLabel = "N", defaultValue = "" + WorkerLimits.DEFAULT_MAX_PROMPT_CHARS,
-            description = "Default: ${DEFAULT-VALUE}.")
+            description = "Longer prompts are answered REJECTED (default: ${DEFAULT-VALUE}).")
     int maxPromptChars;
 
     @Option(names = "--max-images-per-request", paramLabel = "N",
-            defaultValue = "" + WorkerLimits.DEFAULT_MAX_IMAGES_PER_REQUEST, description = "Default: ${DEFAULT-VALUE}.")
+            defaultValue = "" + WorkerLimits.DEFAULT_MAX_IMAGES_PER_REQUEST,
+            description = "Requests for more images are answered REJECTED (default: ${DEFAULT-VALUE}).")
     int maxImagesPerRequest;
 
     @CommandLine.Mixin
     HttpMixin http;
+
+    @CommandLine.Mixin
+    LoggingMixin logging;
 
     @CommandLine.Mixin
     VerboseMixin verbose;

@@ -51,7 +51,8 @@
 
   function connect() {
     const events = new EventSource("events");
-    events.onopen = () => { connection.textContent = "live"; };
+    events.onopen = () => { connection.textContent = "connected"; };
+    events.addEventListener("ready", () => { connection.textContent = "live"; });
     events.onerror = () => { connection.textContent = "reconnecting…"; };
     events.addEventListener("result", (e) => show(JSON.parse(e.data)));
   }

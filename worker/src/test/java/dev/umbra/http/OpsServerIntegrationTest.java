@@ -113,6 +113,37 @@ class OpsServerIntegrationTest {
     }
 
     @Test
+    void thePromptFormPublishesValidRequestsAndRefusesOthers() throws Exception {
+        KafkaTestKit.Topics topics = kit.createTopics("form", 1);
+        WorkerConfig config = topics.config(kit.bootstrapServers()).build();
+        try (OpsServer ops = OpsServer.start(new HttpOptions("127.0.0.1", 0), config)) {
+            String base = "http://127.0.0.1:" + ops.port();
+            HttpResponse<String> ok = post(base + "/api/prompts", "{\"prompt\": \" two owls \", \"num_images\": 3}");
+            assertEquals(202, ok.statusCode(), ok.body());
+            String id = new JsonObject(ok.body()).getString("request_id");
+            var published = KafkaTestKit.CODEC.decodePromptRequest(
+                    kit.readFor(topics.prompts(), 1, Duration.ofSeconds(30)).get(0).value());
+            assertEquals(id, published.getRequestId().toString());
+            assertEquals("two owls", published.getPrompt().toString());
+            assertEquals(3, published.getNumImages());
+
+            HttpResponse<String> tooMany = post(base + "/api/prompts", "{\"prompt\": \"owls\", \"num_images\": 9}");
+            assertEquals(400, tooMany.statusCode());
+            assertEquals("num_images must be between 1 and 8 (got 9)", new JsonObject(tooMany.body()).getString("error"));
+            HttpResponse<String> empty = post(base + "/api/prompts", "{\"prompt\": \"  \"}");
+            assertEquals(400, empty.statusCode());
+            assertEquals("prompt is empty", new JsonObject(empty.body()).getString("error"));
+            HttpResponse<String> notJson = post(base + "/api/prompts", "prompt=owls");
+            assertEquals(400, notJson.statusCode());
+            assertTrue(new JsonObject(notJson.body()).getString("error").startsWith("expected a JSON object"));
+            assertEquals(404, get(base + "/images/nobody/0.png").statusCode());
+            HttpResponse<String> page = get(base + "/");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("<title>Umbra gallery</title>"));
+        }
+    }
+
+    @Test
     void notReadyWhenTheBrokerDoesNotAnswer() throws Exception {
         int dead;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -146,6 +177,16 @@ class OpsServerIntegrationTest {
                     HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError("GET " + url + ": " + e, e);
+        }
+    }
+
+    static HttpResponse<String> post(String url, String json) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError("POST " + url + ": " + e, e);
         }
     }
 

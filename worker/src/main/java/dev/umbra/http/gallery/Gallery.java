@@ -69,6 +69,7 @@ public final class Gallery implements AutoCloseable {
     private Set<TopicPartition> partitions = Set.of();
     private Future<Void> assigning;
     private boolean reading;
+    private boolean live;
     private final long heartbeatTimer;
 
     /** A result as the page shows it, with its pictures' bytes when they came inline. */
@@ -142,6 +143,9 @@ public final class Gallery implements AutoCloseable {
                 .putHeader("X-Accel-Buffering", "no");
         response.write("retry: 2000\n\n");
         recent.descendingIterator().forEachRemaining(item -> send(response, item));
+        if (live) {
+            sendReady(response);
+        }
         streams.add(response);
         response.closeHandler(v -> {
             streams.remove(response);
@@ -211,10 +215,18 @@ public final class Gallery implements AutoCloseable {
         }
         reading = watched;
         if (watched) {
-            // From the end: what was published while nobody watched is not replayed.
-            consumer.seekToEnd(partitions).compose(v -> consumer.resume(partitions))
+            // From the end: what was published while nobody watched is not replayed. The seek is lazy: asking the
+            // positions fixes them now, so that what is published after the pages hear "ready" is not skipped.
+            consumer.seekToEnd(partitions)
+                    .compose(v -> Future.all(partitions.stream().map(consumer::position).toList()))
+                    .compose(v -> consumer.resume(partitions))
+                    .onSuccess(v -> {
+                        live = true;
+                        streams.forEach(Gallery::sendReady);
+                    })
                     .onFailure(e -> LOG.warn("gallery: resuming failed: {}", e.toString()));
         } else {
+            live = false;
             consumer.pause(partitions).onFailure(e -> LOG.debug("gallery: pausing failed: {}", e.toString()));
         }
     }
@@ -234,7 +246,7 @@ public final class Gallery implements AutoCloseable {
             streams.forEach(r -> send(r, item));
         } catch (RuntimeException e) {
             // Not ours to judge: the worker dead-letters bad prompts; the page skips what it cannot read.
-            LOG.debug("gallery skipped {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+            LOG.warn("gallery skipped {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
         }
     }
 
@@ -278,6 +290,11 @@ public final class Gallery implements AutoCloseable {
                     .put("basis", String.valueOf(r.getDiversity().getBasis())));
         }
         return new Item(id, json, pngs, uris);
+    }
+
+    /** Tells a page that the gallery reads the topics: from now on nothing published is missed. */
+    private static void sendReady(HttpServerResponse response) {
+        response.write("event: ready\ndata: {}\n\n");
     }
 
     private static void send(HttpServerResponse response, Item item) {

@@ -1,5 +1,6 @@
 package dev.umbra.cli;
 
+import dev.umbra.http.HttpOptions;
 import dev.umbra.kafka.demo.DemoOptions;
 import dev.umbra.kafka.demo.DemoReport;
 import dev.umbra.kafka.demo.DemoRun;
@@ -53,6 +54,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "Longest to wait for all results once the requests are sent (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Serve the live gallery, /metrics and /health on this port while the demo runs (default: 0,"
+                    + " any free one, printed); -1 for no HTTP.")
+    int httpPort;
+
+    @Option(names = "--http-host", paramLabel = "HOST", defaultValue = HttpOptions.DEFAULT_HOST,
+            description = "Address to bind HTTP to (default: ${DEFAULT-VALUE}).")
+    String httpHost;
+
     @CommandLine.Mixin
     LoggingMixin logging;
 
@@ -68,7 +78,8 @@ final class DemoCommand implements Callable<Integer> {
             DjlRuntime.setIntraOpThreads(threads);
         }
         DemoOptions options = new DemoOptions(count, prompts, out, images, batching.toPolicy(),
-                batching.latencyTarget(), decoding.toConfig(out.resolve("images")), Duration.ofSeconds(timeoutSeconds));
+                batching.latencyTarget(), decoding.toConfig(out.resolve("images")), Duration.ofSeconds(timeoutSeconds),
+                httpPort < 0 ? null : new HttpOptions(httpHost, httpPort));
         DemoReport report = new DemoRun(options, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
         if (!report.complete()) {
             spec.commandLine().getErr().printf("demo: error: %d of %d requests got no result within %d s%n",

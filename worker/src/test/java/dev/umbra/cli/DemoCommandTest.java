@@ -60,6 +60,9 @@ class DemoCommandTest {
         }
         assertTrue(r.out().contains("sent 15  answered 15  lost 0  duplicates 0"), r.out());
         assertTrue(r.out().contains("by status    OK 10  REJECTED 5"), r.out());
+        assertTrue(r.err().matches(
+                "(?s).*\\[demo] gallery, metrics and health at http://127\\.0\\.0\\.1:[1-9][0-9]*/ while the demo runs.*"),
+                r.err());
         assertTrue(r.out().contains("latency (ms) p50 ") && r.out().contains("  p99.99 "), r.out());
         assertTrue(r.out().contains("  pictures     20 (20 inline, 0 stored)"), r.out());
         assertTrue(r.out().contains("  decoders     1 worker(s), utilization"), r.out());

@@ -1,6 +1,7 @@
 package dev.umbra.kafka.demo;
 
 import dev.umbra.batch.BatchPolicy;
+import dev.umbra.http.HttpOptions;
 import dev.umbra.kafka.DecodeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,11 +18,13 @@ import java.util.Objects;
  * @param latencyTarget    adaptive batching under this latency (the policy's rows as the most), or null for fixed
  * @param decode           the decoder pool and where pictures go
  * @param timeout          how long to wait for every result once the requests are sent
+ * @param http             where to serve metrics, health and the gallery while the demo runs; null for no HTTP
  */
 public record DemoOptions(
         int count, Path promptsFile, Path outDir, int imagesPerRequest, BatchPolicy batchPolicy, Duration latencyTarget,
         DecodeConfig decode,
-        Duration timeout) {
+        Duration timeout,
+        HttpOptions http) {
 
     public static final int DEFAULT_COUNT = 100;
     public static final Path DEFAULT_OUT_DIR = Path.of("umbra-demo-out");

@@ -1,5 +1,6 @@
 package dev.umbra.kafka.demo;
 
+import dev.umbra.http.OpsServer;
 import dev.umbra.kafka.Decoding;
 import dev.umbra.kafka.StreamingWorker;
 import dev.umbra.kafka.WorkerConfig;
@@ -81,10 +82,17 @@ public final class DemoRun {
                 err.flush();
             });
             Vertx vertx = Vertx.vertx();
+            OpsServer ops = options.http() == null ? null : OpsServer.start(options.http(), config);
             try {
                 StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model),
                                 decoding.stage())
                         .await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (ops != null) {
+                    ops.bind(worker, decoding);
+                    err.printf(Locale.ROOT, "[demo] gallery, metrics and health at http://%s:%d/ while the demo runs%n",
+                            options.http().host(), ops.port());
+                    err.flush();
+                }
                 try (ResultCollector collector = new ResultCollector(broker.bootstrapServers(), RESULTS, resultsFile)) {
                     DemoReport report = sendAndCollect(broker.bootstrapServers(), prompts, collector, worker,
                             decoding);
@@ -95,6 +103,9 @@ public final class DemoRun {
                     return report;
                 }
             } finally {
+                if (ops != null) {
+                    ops.close();
+                }
                 vertx.close().await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
         }

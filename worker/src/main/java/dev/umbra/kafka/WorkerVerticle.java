@@ -1,5 +1,6 @@
 package dev.umbra.kafka;
 
+import dev.umbra.log.LogContext;
 import dev.umbra.schemas.DeadLetter;
 import dev.umbra.schemas.EventCodec;
 import dev.umbra.schemas.EventDecodeException;
@@ -341,7 +342,9 @@ final class WorkerVerticle extends VerticleBase {
                         try {
                             listener.published(result, handOn);
                         } catch (RuntimeException e) {
-                            LOG.warn("answer listener failed on {}: {}", answer.requestId(), e.toString());
+                            try (LogContext scope = LogContext.request(answer.requestId())) {
+                                LOG.warn("answer listener failed on {}: {}", answer.requestId(), e.toString());
+                            }
                         }
                     }
                 });
@@ -388,18 +391,29 @@ final class WorkerVerticle extends VerticleBase {
         producer.send(record).onComplete(ar -> {
             if (ar.succeeded()) {
                 acknowledged.complete();
-            } else if (closed) {
+                return;
+            }
+            if (closed) {
                 acknowledged.fail(ar.cause());
-            } else if (smaller != null && isTooLarge(ar.cause())) {
-                LOG.warn("the {} is too large to publish ({}); sending a reduced one instead", what,
-                        ar.cause().toString());
-                send(smaller.get(), what + " (reduced)", null, acknowledged);
-            } else {
-                LOG.warn("publishing the {} failed, retrying in {} ms: {}", what, PUBLISH_RETRY_MILLIS,
-                        ar.cause().toString());
-                vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, smaller, acknowledged));
+                return;
+            }
+            // Keyed by request id: the lines below name it in the log's request_id too.
+            try (LogContext scope = LogContext.request(record.key() == null ? null
+                    : new String(record.key(), StandardCharsets.UTF_8))) {
+                retryOrReduce(record, what, smaller, acknowledged, ar.cause());
             }
         });
+    }
+
+    private void retryOrReduce(KafkaProducerRecord<byte[], byte[]> record, String what,
+            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller, Promise<Void> acknowledged, Throwable failure) {
+        if (smaller != null && isTooLarge(failure)) {
+            LOG.warn("the {} is too large to publish ({}); sending a reduced one instead", what, failure.toString());
+            send(smaller.get(), what + " (reduced)", null, acknowledged);
+        } else {
+            LOG.warn("publishing the {} failed, retrying in {} ms: {}", what, PUBLISH_RETRY_MILLIS, failure.toString());
+            vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, smaller, acknowledged));
+        }
     }
 
     private void done(OffsetTracker<TopicPartition>.Ticket ticket) {

@@ -234,6 +234,12 @@ class StreamingWorkerIntegrationTest {
         // The worker's producer takes records up to 64 KB; each bad input below makes an answer of over 100 KB.
         WorkerConfig config = topics.config(kit.bootstrapServers())
                 .kafkaProperties(Map.of("producer.max.request.size", "65536")).build();
+        ch.qos.logback.classic.Logger verticleLog =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerVerticle.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        verticleLog.addAppender(logged);
         StreamingWorker worker = start(config, EmbeddingEngine.of(model), OffsetCommitter.KAFKA);
         byte[] garbage = new byte[100_000];
         java.util.Arrays.fill(garbage, (byte) 'x');
@@ -258,6 +264,11 @@ class StreamingWorkerIntegrationTest {
 
         kit.awaitFullyCommitted(topics.group(), topics.prompts());
         worker.stop().await(60, TimeUnit.SECONDS);
+        verticleLog.detachAppender(logged);
+        // The warning about the reduced result carries its request id for log search (request_id in the MDC).
+        var warning = logged.list.stream().filter(e -> e.getFormattedMessage().contains("too large to publish")
+                && e.getFormattedMessage().contains("result of big")).findFirst().orElseThrow();
+        assertEquals("big", warning.getMDCPropertyMap().get("request_id"));
     }
 
     @Test

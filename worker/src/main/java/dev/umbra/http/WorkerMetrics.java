@@ -94,7 +94,7 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
         counter("umbra.commit.failures", "Failed offset commits (each retried)", WorkerStats::commitFailures);
         poolGauge("umbra.decoder.pool.utilization", null, "Decoder threads' busy time over their elapsed time",
                 PoolStats::utilization);
-        poolGauge("umbra.decoder.queue.depth", "images", "Images queued or being decoded", p -> p.queuedImages());
+        poolGauge("umbra.decoder.queue.depth", null, "Images queued or being decoded", p -> p.queuedImages());
         FunctionCounter.builder("umbra.decoder.busy", this, m -> m.pool().map(p -> p.busyMillis() / 1000.0).orElse(0.0))
                 .baseUnit("seconds").description("Time decoder threads spent decoding, summed")
                 .register(registry);

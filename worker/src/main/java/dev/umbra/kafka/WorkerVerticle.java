@@ -96,7 +96,7 @@ final class WorkerVerticle extends VerticleBase {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong commitFailures = new AtomicLong();
     private volatile int inFlightRows;
-    private volatile int assignedPartitions;
+    private volatile Set<TopicPartition> assignedNow = Set.of(); // for other threads (metrics)
     private volatile int inFlightBound;
     private volatile boolean fetchPaused;
     // Set while the decoder pool is saturated: fetching stays paused until its queue drains to half its bound.
@@ -126,7 +126,7 @@ final class WorkerVerticle extends VerticleBase {
 
     WorkerStats stats() {
         return new WorkerStats(received.get(), deadLetters.get(), published.get(), inFlightRows, fetchPaused,
-                decodePaused, commits.get(), commitFailures.get(), inFlightBound, assignedPartitions);
+                decodePaused, commits.get(), commitFailures.get(), inFlightBound, assignedNow.size());
     }
 
     void addAnswerListener(AnswerListener listener) {
@@ -143,11 +143,17 @@ final class WorkerVerticle extends VerticleBase {
             return Map.of();
         }
         Map<org.apache.kafka.common.TopicPartition, Double> lag = new HashMap<>();
+        Set<TopicPartition> held = assignedNow;
         c.unwrap().metrics().forEach((name, metric) -> {
             if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
                     && name.tags().containsKey("partition") && metric.metricValue() instanceof Double d && !d.isNaN()) {
-                lag.put(new org.apache.kafka.common.TopicPartition(name.tags().get("topic"),
-                        Integer.parseInt(name.tags().get("partition"))), d);
+                TopicPartition tp = new TopicPartition(name.tags().get("topic"),
+                        Integer.parseInt(name.tags().get("partition")));
+                // Kafka also reports each partition under its topic's name with dots as underscores (the legacy
+                // tag): only the partitions held count.
+                if (held.contains(tp)) {
+                    lag.put(new org.apache.kafka.common.TopicPartition(tp.getTopic(), tp.getPartition()), d);
+                }
             }
         });
         return lag;
@@ -512,7 +518,7 @@ final class WorkerVerticle extends VerticleBase {
     private void onAssigned(Set<TopicPartition> partitions) {
         LOG.info("assigned {}", partitions);
         assigned.addAll(partitions);
-        assignedPartitions = assigned.size();
+        assignedNow = Set.copyOf(assigned);
         if (stopping || inFlight.paused() || decodePaused) {
             // A rebalance may hand us partitions while we hold back: they must not start fetching.
             pausePartitions(partitions).onFailure(e -> LOG.debug("pausing new partitions failed: {}", e.toString()));
@@ -522,7 +528,7 @@ final class WorkerVerticle extends VerticleBase {
     private void onRevoked(Set<TopicPartition> partitions) {
         LOG.info("revoked {}: their unanswered records will be redelivered to the next owner", partitions);
         assigned.removeAll(partitions);
-        assignedPartitions = assigned.size();
+        assignedNow = Set.copyOf(assigned);
         tracker.revoke(partitions);
     }
 

@@ -94,7 +94,7 @@ class EventCodecRoundTripTest {
   void aPriorOutputIsNotAnImageResult() {
     EventDecodeException e = assertThrows(EventDecodeException.class,
         () -> codec.decodeImageResult(codec.encode(Events.priorOutput())));
-    assertTrue(e.getMessage().contains("PriorOutput v1 (current): wrong topic?"), e.getMessage());
+    assertTrue(e.getMessage().contains("PriorOutput v2 (current): wrong topic?"), e.getMessage());
   }
 
   @Test

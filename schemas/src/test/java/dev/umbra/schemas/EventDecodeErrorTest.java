@@ -107,7 +107,7 @@ class EventDecodeErrorTest {
     // A negative string length for request_id.
     EventDecodeException negative = failure(concat(header(fp), new byte[] {0x01, 'a', 'b'}));
     assertEquals(Reason.UNDECODABLE, negative.reason());
-    assertTrue(negative.getMessage().contains("PromptRequest v2 (current)"), negative.getMessage());
+    assertTrue(negative.getMessage().contains("PromptRequest v3 (current)"), negative.getMessage());
     assertTrue(negative.getMessage().contains("does not decode"), negative.getMessage());
 
     Random random = new Random(11);

@@ -29,6 +29,8 @@ final class Events {
             "unicode", "größe ✓ 画像"))
         .setDecoderOptions(DecoderOptions.newBuilder()
             .setNumInferenceSteps(25).setGuidanceScale(4.5f).setHeight(512).setWidth(768).setOutputFormat("jpeg").build())
+        .setReplyTopic("umbra.replies.client-7")
+        .setReplyPartition(3)
         .build();
   }
 
@@ -126,6 +128,8 @@ final class Events {
         .setCreatedAt(CREATED)
         .setNegativeEmbeddings(List.of(embedding(1280, 3), embedding(1280, 4)))
         .setDecoderOptions(DecoderOptions.newBuilder().setNumInferenceSteps(25).setGuidanceScale(4f).build())
+        .setReplyTopic("umbra.replies.client-7")
+        .setReplyPartition(3)
         .build();
   }
 }

@@ -193,6 +193,36 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void aV2PromptRequestHasNoReplyTopicAndAV2ReaderSkipsIt() throws IOException {
+    Schema v2 = history("PromptRequest.v2.avsc");
+    BinaryMessageDecoder<GenericRecord> v2Reader = new BinaryMessageDecoder<>(GenericData.get(), v2, codec.schemaStore());
+    GenericRecord seenByV2 = v2Reader.decode(codec.encode(Events.fullRequest()));
+    assertNull(seenByV2.getSchema().getField("reply_topic"));
+    assertEquals("req-0001", seenByV2.get("request_id").toString());
+    assertEquals(768, ((GenericRecord) seenByV2.get("decoder_options")).get("width"));
+    // What a v2 writer wrote reads with the reply fields at their defaults: the answer goes to the results topic.
+    PromptRequest read = codec.decodePromptRequest(encodeGeneric(v2, seenByV2));
+    assertNull(read.getReplyTopic());
+    assertNull(read.getReplyPartition());
+    assertEquals("jpeg", read.getDecoderOptions().getOutputFormat());
+    PromptRequest current = codec.decodePromptRequest(codec.encode(Events.fullRequest()));
+    assertEquals("umbra.replies.client-7", current.getReplyTopic());
+    assertEquals(3, current.getReplyPartition());
+  }
+
+  @Test
+  void aV1PriorOutputHasNoReplyTopicAndAV1ReaderSkipsIt() throws IOException {
+    Schema v1 = history("PriorOutput.v1.avsc");
+    BinaryMessageDecoder<GenericRecord> v1Reader = new BinaryMessageDecoder<>(GenericData.get(), v1, codec.schemaStore());
+    GenericRecord seenByV1 = v1Reader.decode(codec.encode(Events.priorOutput()));
+    assertNull(seenByV1.getSchema().getField("reply_topic"));
+    PriorOutput read = codec.decodePriorOutput(encodeGeneric(v1, seenByV1));
+    assertNull(read.getReplyTopic());
+    assertEquals(Events.priorOutput().getNegativeEmbeddings(), read.getNegativeEmbeddings());
+    assertEquals("umbra.replies.client-7", codec.decodePriorOutput(codec.encode(Events.priorOutput())).getReplyTopic());
+  }
+
+  @Test
   void everyHistoryVersionAndTheCurrentOneReadEachOther() throws IOException {
     Map<String, Schema> current = Map.of("PromptRequest", PromptRequest.getClassSchema(),
         "ImageResult", ImageResult.getClassSchema(), "DeadLetter", DeadLetter.getClassSchema(),

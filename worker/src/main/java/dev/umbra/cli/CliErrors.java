@@ -23,9 +23,7 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
             e = config.explain(e);
         }
         cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": error: " + oneLine(e.getMessage()));
-        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr())) {
-            cmd.getErr().println("(" + cmd.getCommandSpec().qualifiedName() + " --help lists the options)");
-        }
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
         cmd.getErr().flush();
         return BAD_INPUT;
     }

@@ -125,7 +125,8 @@ class InitModelCommandTest {
         assertBadInput(CliRun.of("init-model", "--preset", "tiny", "--out", file.toString()), "exists and is not a folder");
         CliRun missing = CliRun.of("init-model", "--out", tmp.resolve("y").toString());
         assertEquals(2, missing.code());
-        assertTrue(missing.err().startsWith("Missing required option: '--preset=kandinsky|karlo|tiny'"), missing.err());
+        assertEquals("umbra-worker init-model: error: Missing required option: '--preset=kandinsky|karlo|tiny'",
+                missing.err().strip());
     }
 
     private static void assertBadInput(CliRun r, String expected) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Umbra: the ECLIPSE text-to-image prior as a streaming inference worker on Apache Kafka.",
         subcommands = {EmbedCommand.class, GenerateCommand.class, TrainShapesCommand.class, EvalCommand.class,
-            DemoCommand.class, RunCommand.class, InitModelCommand.class, CommandLine.HelpCommand.class})
+            DemoCommand.class, BatchCommand.class, RunCommand.class, InitModelCommand.class, CommandLine.HelpCommand.class})
 public final class UmbraCommand implements Runnable {
 
     /** The log format of the commands that have no --log-format option. */

@@ -14,9 +14,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The demo's pictures: inline ones written out to {@code DIR/<request>/<index>.png} (the image store's layout, so
- * that stored and inline pictures lie side by side), decode times and diversity gathered for the summary.
+ * that stored and inline pictures lie side by side), decode times and diversity gathered for the summary. Also
+ * {@code batch}'s (dev.umbra.jobs), so that both lay pictures out alike.
  */
-final class DemoPictures {
+public final class DemoPictures {
 
     /**
      * @param pictures       images with a picture
@@ -29,8 +30,8 @@ final class DemoPictures {
      *                       (NaN when there are none)
      * @param diversityBasis what those distances compared (the results' diversity basis)
      */
-    record Summary(int pictures, int inline, int stored, Path dir, List<Double> decodeMs, PoolStats pool,
-                   double meanDiversity, Set<String> diversityBasis) {}
+    public record Summary(int pictures, int inline, int stored, Path dir, List<Double> decodeMs, PoolStats pool,
+                          double meanDiversity, Set<String> diversityBasis) {}
 
     private final FileSystemImageStore store;
     private final Histogram decode = new Histogram(3);
@@ -40,11 +41,11 @@ final class DemoPictures {
     private int diversityCount;
     private final Set<String> basis = new TreeSet<>();
 
-    DemoPictures(Path dir) {
+    public DemoPictures(Path dir) {
         this.store = new FileSystemImageStore(dir);
     }
 
-    void add(ImageResult result) throws IOException {
+    public void add(ImageResult result) throws IOException {
         boolean any = false;
         for (GeneratedImage image : result.getImages()) {
             if (image.getImage() != null) {
@@ -69,7 +70,7 @@ final class DemoPictures {
         }
     }
 
-    Summary summary(PoolStats pool) {
+    public Summary summary(PoolStats pool) {
         return new Summary(inline + stored, inline, stored, store.root(), DemoReport.percentilesMs(decode), pool,
                 diversityCount == 0 ? Double.NaN : diversitySum / diversityCount, Set.copyOf(basis));
     }

@@ -67,6 +67,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Reported in every result (default: host name and process id).")
     String workerId;
 
+    @Option(names = "--reply-topics", paramLabel = "REGEX", defaultValue = WorkerConfig.DEFAULT_REPLY_TOPICS,
+            description = "Request-reply: the reply topics a request may name (the whole name must match; default:"
+                    + " ${DEFAULT-VALUE}). Others are answered REJECTED on the results topic.")
+    String replyTopics;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
             description = "Extra Kafka client property, repeatable; prefix consumer., producer. or admin. for one client.")
     Map<String, String> kafkaProperties = Map.of();
@@ -121,7 +126,8 @@ final class RunCommand implements Callable<Integer> {
                 .batchPolicy(batching.toPolicy())
                 .latencyTarget(batching.latencyTarget())
                 .limits(new WorkerLimits(maxPromptChars, maxImagesPerRequest))
-                .kafkaProperties(kafkaProperties);
+                .kafkaProperties(kafkaProperties)
+                .replyTopics(replyTopics);
         if (maxInFlightRows != null) {
             config.maxInFlightRows(maxInFlightRows);
         }

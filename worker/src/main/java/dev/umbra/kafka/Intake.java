@@ -28,15 +28,17 @@ interface Intake {
     /** Stops whatever threads the intake runs; work still queued is dropped (and redelivered, being uncommitted). */
     void shutdownNow();
 
-    /** What became of a record. */
-    sealed interface Admitted permits Answered, Pending {}
+    /** What became of a record, and where its answer goes ({@code replyTo}: null for the results topic). */
+    sealed interface Admitted permits Answered, Pending {
+        ReplyTo replyTo();
+    }
 
     /** Answered without work (rejected, expired): published as it is, never decoded. */
-    record Answered(Answer answer) implements Admitted {}
+    record Answered(Answer answer, ReplyTo replyTo) implements Admitted {}
 
     /**
      * Work under way: {@code answer} completes, on any thread and never exceptionally, with the answer to decode (when
      * the worker decodes) and publish; {@code rows} count against the worker's in-flight bound until it is published.
      */
-    record Pending(CompletableFuture<Answer> answer, int rows) implements Admitted {}
+    record Pending(CompletableFuture<Answer> answer, int rows, ReplyTo replyTo) implements Admitted {}
 }

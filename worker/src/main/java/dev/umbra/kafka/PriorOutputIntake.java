@@ -30,8 +30,10 @@ final class PriorOutputIntake implements Intake {
     public Admitted admit(byte[] value, Instant receivedAt, long receivedAtNanos) {
         PriorOutput output = codec.decodePriorOutput(value);
         int rows = Math.max(1, output.getResult().getImages().size());
+        // The prior role allowed the reply topic already.
         return new Pending(CompletableFuture.completedFuture(
-                PriorOutputs.toAnswer(output, workerId, receivedAtNanos)), rows);
+                PriorOutputs.toAnswer(output, workerId, receivedAtNanos)), rows,
+                ReplyTo.of(output.getReplyTopic(), output.getReplyPartition()));
     }
 
     @Override

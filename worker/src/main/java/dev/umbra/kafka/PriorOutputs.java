@@ -16,7 +16,7 @@ final class PriorOutputs {
     private PriorOutputs() {}
 
     /** The prior's answer for the embeddings topic; stamps nothing (the decoder role hands the result off). */
-    static PriorOutput of(Answer answer) {
+    static PriorOutput of(Answer answer, ReplyTo replyTo) {
         List<List<Float>> negatives = new ArrayList<>();
         for (float[] negative : answer.negatives()) {
             negatives.add(new FloatArrayList(negative));
@@ -33,6 +33,8 @@ final class PriorOutputs {
                 .setCreatedAt(answer.createdAt())
                 .setNegativeEmbeddings(negatives)
                 .setDecoderOptions(options)
+                .setReplyTopic(replyTo == null ? null : replyTo.topic())
+                .setReplyPartition(replyTo == null ? null : replyTo.partition())
                 .build();
     }
 

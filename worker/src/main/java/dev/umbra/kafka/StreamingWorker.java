@@ -75,7 +75,7 @@ public final class StreamingWorker {
         }
         return deploy(vertx, new WorkerVerticle(config, codec -> new PromptIntake(codec,
                 new InferenceService(engine, config.limits(), config.workerId()), sizing(config),
-                config.workerId()), decodeStage, committer));
+                config.workerId(), config.replyTopics()), decodeStage, committer));
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Everything a {@link StreamingWorker} needs to know. Immutable; build one with {@link #builder(String)}.
@@ -47,6 +49,8 @@ import java.util.TreeSet;
  *                         the admin client; a key prefixed {@code consumer.}, {@code producer.} or {@code admin.} goes to
  *                         that client only, without the prefix. Keys the worker must control are refused
  *                         ({@link #RESERVED_KAFKA_PROPERTIES}).
+ * @param replyTopics      the reply topics requests may name (request-reply); the whole name must match (default
+ *                         {@value #DEFAULT_REPLY_TOPICS}); a request naming another is answered REJECTED
  */
 public record WorkerConfig(
         String bootstrapServers,
@@ -65,7 +69,8 @@ public record WorkerConfig(
         WorkerLimits limits,
         Duration pollTimeout,
         Duration shutdownTimeout,
-        Map<String, String> kafkaProperties) {
+        Map<String, String> kafkaProperties,
+        Pattern replyTopics) {
 
     public static final String DEFAULT_PROMPTS_TOPIC = "umbra.prompts";
     public static final String DEFAULT_RESULTS_TOPIC = "umbra.results";
@@ -77,6 +82,8 @@ public record WorkerConfig(
     public static final String DEFAULT_DECODER_GROUP_ID = "umbra-decoder";
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** Reply topics a client may name by default: its own, under one prefix that ACLs can grant. */
+    public static final String DEFAULT_REPLY_TOPICS = "umbra\\.replies\\..+";
 
     /**
      * Client properties the worker sets itself: the fields above, and the settings at-least-once delivery and the
@@ -132,6 +139,18 @@ public record WorkerConfig(
             }
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
+        Objects.requireNonNull(replyTopics, "replyTopics");
+        for (String own : List.of(promptsTopic, deadLetterTopic, embeddingsTopic)) {
+            if (replyTopics.matcher(own).matches()) {
+                throw new IllegalArgumentException("the reply topics pattern '" + replyTopics + "' allows the worker's"
+                        + " own topic '" + own + "': answers could be sent back to where requests are read");
+            }
+        }
+    }
+
+    /** Whether a request may have its answer sent to {@code topic}. */
+    public boolean replyTopicAllowed(String topic) {
+        return replyTopics.matcher(topic).matches();
     }
 
     /** The most records one poll hands the worker when it does not decode (Kafka's own default). */
@@ -253,6 +272,7 @@ public record WorkerConfig(
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private final Map<String, String> kafkaProperties = new TreeMap<>();
+        private Pattern replyTopics = Pattern.compile(DEFAULT_REPLY_TOPICS);
 
         private Builder(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;
@@ -275,6 +295,18 @@ public record WorkerConfig(
             pollTimeout = c.pollTimeout;
             shutdownTimeout = c.shutdownTimeout;
             kafkaProperties.putAll(c.kafkaProperties);
+            replyTopics = c.replyTopics;
+        }
+
+        /** A regular expression the whole reply topic must match. */
+        public Builder replyTopics(String regex) {
+            try {
+                replyTopics = Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("--reply-topics '" + regex + "' is not a regular expression: "
+                        + e.getDescription());
+            }
+            return this;
         }
 
         public Builder bootstrapServers(String value) {
@@ -376,7 +408,7 @@ public record WorkerConfig(
                     embeddingsTopic, group,
                     clientId != null ? clientId : worker, worker, batchPolicy, latencyTarget, least, most, limits,
                     pollTimeout,
-                    shutdownTimeout, kafkaProperties);
+                    shutdownTimeout, kafkaProperties, replyTopics);
         }
     }
 }

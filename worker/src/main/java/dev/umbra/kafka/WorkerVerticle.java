@@ -35,8 +35,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -77,6 +80,8 @@ final class WorkerVerticle extends VerticleBase {
     private Intake intake;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaAdminClient replyAdmin;
+    private ReplyTopics replyTopics;
 
     private boolean stopping;
     // Set just before the consumer is closed. Vert.x runs a consumer call made after close() on a fresh thread of its
@@ -171,6 +176,8 @@ final class WorkerVerticle extends VerticleBase {
                     intake = intakeFactory.apply(codec);
                     producer = KafkaProducer.create(vertx, producerConfig(), new ByteArraySerializer(),
                             new ByteArraySerializer());
+                    replyAdmin = KafkaAdminClient.create(vertx, adminConfig());
+                    replyTopics = new ReplyTopics(replyAdmin, System::nanoTime);
                     consumer = KafkaConsumer.create(vertx, consumerConfig(), new ByteArrayDeserializer(),
                             new ByteArrayDeserializer());
                     consumer.pollTimeout(config.pollTimeout());
@@ -257,8 +264,9 @@ final class WorkerVerticle extends VerticleBase {
             publishDeadLetter(record, e, ticket);
             return;
         }
+        ReplyTo replyTo = admitted.replyTo();
         if (admitted instanceof Intake.Answered answered) {
-            publishAnswer(answered.answer(), ticket);
+            publishAnswer(answered.answer(), ticket, replyTo);
             return;
         }
         Intake.Pending pending = (Intake.Pending) admitted;
@@ -274,7 +282,7 @@ final class WorkerVerticle extends VerticleBase {
                 return;
             }
             if (decodeStage == null) {
-                publishAndRelease(a, ticket, rows);
+                publishAndRelease(a, ticket, rows, replyTo);
                 return;
             }
             decodeStage.decode(a).whenComplete((decoded, never) -> context.runOnContext(w -> {
@@ -282,7 +290,7 @@ final class WorkerVerticle extends VerticleBase {
                     return;
                 }
                 afterDecode();
-                publishAndRelease(decoded, ticket, rows);
+                publishAndRelease(decoded, ticket, rows, replyTo);
             }));
             if (!decodePaused && decodeStage.pool().saturated()) {
                 decodePaused = true;
@@ -320,8 +328,9 @@ final class WorkerVerticle extends VerticleBase {
         }
     }
 
-    private void publishAndRelease(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, int rows) {
-        publishAnswer(answer, ticket).onComplete(x -> {
+    private void publishAndRelease(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, int rows,
+            ReplyTo replyTo) {
+        publishAnswer(answer, ticket, replyTo).onComplete(x -> {
             answeredRowsSinceTuning += rows;
             boolean resume = inFlight.release(rows);
             inFlightRows = inFlight.rows();
@@ -331,16 +340,38 @@ final class WorkerVerticle extends VerticleBase {
         });
     }
 
-    /** The prior role hands OK answers on to the decoders; every other answer is a result. */
-    private Future<Void> publishAnswer(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket) {
+    /**
+     * The prior role hands OK answers on to the decoders (with the request's reply topic); every other answer is a
+     * result, published to the request's reply topic when it names one that can be written, else to the results topic.
+     */
+    private Future<Void> publishAnswer(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, ReplyTo replyTo) {
         ImageResult result = answer.handOff(intake.clock());
         boolean handOn = config.role() == WorkerRole.PRIOR && result.getStatus() == Status.OK;
-        byte[] value = handOn ? codec.encode(PriorOutputs.of(answer)) : codec.encode(result);
+        if (handOn || replyTo == null) {
+            return publish(answer, result, ticket, handOn, replyTo);
+        }
+        return replyTopics.check(replyTo).compose(problem -> problem == null
+                ? publish(answer, result, ticket, false, replyTo)
+                : publish(answer, cannotReply(result, problem), ticket, false, null));
+    }
+
+    private Future<Void> publish(Answer answer, ImageResult result, OffsetTracker<TopicPartition>.Ticket ticket,
+            boolean handOn, ReplyTo replyTo) {
+        byte[] value = handOn ? codec.encode(PriorOutputs.of(answer, replyTo)) : codec.encode(result);
         byte[] key = answer.requestId().getBytes(StandardCharsets.UTF_8);
+        ReplyTo to = handOn ? null : replyTo;
+        String topic = handOn ? config.embeddingsTopic() : to != null ? to.topic() : config.resultsTopic();
+        Integer partition = to == null ? null : to.partition();
+        String what = (handOn ? "prior output of " : "result of ") + answer.requestId()
+                + (to == null ? "" : " to " + to);
+        Supplier<KafkaProducerRecord<byte[], byte[]>> unreachable = to == null ? null
+                : () -> KafkaProducerRecord.create(config.resultsTopic(), key,
+                        codec.encode(cannotReply(result, "publishing to " + to + " failed")));
         return sendUntilAcknowledged(
-                KafkaProducerRecord.create(handOn ? config.embeddingsTopic() : config.resultsTopic(), key, value),
-                (handOn ? "prior output of " : "result of ") + answer.requestId(),
-                () -> KafkaProducerRecord.create(config.resultsTopic(), key, codec.encode(tooLarge(result, value.length))))
+                KafkaProducerRecord.create(topic, key, value, null, partition), what,
+                () -> KafkaProducerRecord.create(handOn ? config.resultsTopic() : topic, key,
+                        codec.encode(tooLarge(result, value.length)), null, handOn ? null : partition),
+                unreachable)
                 .onSuccess(v -> {
                     published.incrementAndGet();
                     done(ticket);
@@ -354,6 +385,17 @@ final class WorkerVerticle extends VerticleBase {
                         }
                     }
                 });
+    }
+
+    /** The answer as it goes to the results topic when its reply topic cannot take it: FAILED, saying why. */
+    private static ImageResult cannotReply(ImageResult result, String problem) {
+        return ImageResult.newBuilder(result)
+                .setStatus(Status.FAILED)
+                .setErrorCode(ErrorCode.REPLY_TOPIC_UNAVAILABLE.name())
+                .setErrorMessage(problem + "; answered on the results topic instead"
+                        + (result.getStatus() == Status.OK ? "" : " (it was " + result.getStatus() + " "
+                        + result.getErrorCode() + ": " + result.getErrorMessage() + ")"))
+                .build();
     }
 
     private void publishDeadLetter(KafkaConsumerRecord<byte[], byte[]> record, EventDecodeException e,
@@ -373,7 +415,8 @@ final class WorkerVerticle extends VerticleBase {
                 .build();
         sendUntilAcknowledged(KafkaProducerRecord.create(config.deadLetterTopic(), record.key(), codec.encode(letter)),
                 "dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset(),
-                () -> KafkaProducerRecord.create(config.deadLetterTopic(), null, codec.encode(withoutOriginal(letter))))
+                () -> KafkaProducerRecord.create(config.deadLetterTopic(), null, codec.encode(withoutOriginal(letter))),
+                null)
                 .onSuccess(v -> {
                     deadLetters.incrementAndGet();
                     done(ticket);
@@ -385,15 +428,22 @@ final class WorkerVerticle extends VerticleBase {
      * {@code smaller} replaces it once (a FAILED result, a dead letter without the original bytes), so that bad
      * input cannot hold its partition's commits, and the worker, forever.
      */
+    /**
+     * Sends until the broker acknowledges: a record too large goes as {@code smaller} (when given); one whose topic
+     * turns out not to take it (a reply topic gone, or not writable) goes as {@code unreachable} (when given); any
+     * other failure is retried.
+     */
     private Future<Void> sendUntilAcknowledged(KafkaProducerRecord<byte[], byte[]> record, String what,
-            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller) {
+            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller,
+            Supplier<KafkaProducerRecord<byte[], byte[]>> unreachable) {
         Promise<Void> acknowledged = Promise.promise();
-        send(record, what, smaller, acknowledged);
+        send(record, what, smaller, unreachable, acknowledged);
         return acknowledged.future();
     }
 
     private void send(KafkaProducerRecord<byte[], byte[]> record, String what,
-            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller, Promise<Void> acknowledged) {
+            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller,
+            Supplier<KafkaProducerRecord<byte[], byte[]>> unreachable, Promise<Void> acknowledged) {
         producer.send(record).onComplete(ar -> {
             if (ar.succeeded()) {
                 acknowledged.complete();
@@ -406,20 +456,22 @@ final class WorkerVerticle extends VerticleBase {
             // Keyed by request id: the lines below name it in the log's request_id too.
             try (LogContext scope = LogContext.request(record.key() == null ? null
                     : new String(record.key(), StandardCharsets.UTF_8))) {
-                retryOrReduce(record, what, smaller, acknowledged, ar.cause());
+                Throwable failure = ar.cause();
+                if (smaller != null && isTooLarge(failure)) {
+                    LOG.warn("the {} is too large to publish ({}); sending a reduced one instead", what,
+                            failure.toString());
+                    send(smaller.get(), what + " (reduced)", null, unreachable, acknowledged);
+                } else if (unreachable != null && isUnreachable(failure)) {
+                    LOG.warn("the {} cannot be published there ({}); answering on the results topic", what,
+                            failure.toString());
+                    send(unreachable.get(), what + " (on the results topic)", null, null, acknowledged);
+                } else {
+                    LOG.warn("publishing the {} failed, retrying in {} ms: {}", what, PUBLISH_RETRY_MILLIS,
+                            failure.toString());
+                    vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, smaller, unreachable, acknowledged));
+                }
             }
         });
-    }
-
-    private void retryOrReduce(KafkaProducerRecord<byte[], byte[]> record, String what,
-            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller, Promise<Void> acknowledged, Throwable failure) {
-        if (smaller != null && isTooLarge(failure)) {
-            LOG.warn("the {} is too large to publish ({}); sending a reduced one instead", what, failure.toString());
-            send(smaller.get(), what + " (reduced)", null, acknowledged);
-        } else {
-            LOG.warn("publishing the {} failed, retrying in {} ms: {}", what, PUBLISH_RETRY_MILLIS, failure.toString());
-            vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, smaller, acknowledged));
-        }
     }
 
     private void done(OffsetTracker<TopicPartition>.Ticket ticket) {
@@ -588,6 +640,8 @@ final class WorkerVerticle extends VerticleBase {
                 .otherwiseEmpty()
                 .compose(v -> producer == null ? Future.<Void>succeededFuture() : producer.close())
                 .otherwiseEmpty()
+                .compose(v -> replyAdmin == null ? Future.<Void>succeededFuture() : replyAdmin.close())
+                .otherwiseEmpty()
                 .mapEmpty();
     }
 
@@ -620,6 +674,19 @@ final class WorkerVerticle extends VerticleBase {
         props.put("bootstrap.servers", config.bootstrapServers());
         props.put("client.id", config.clientId() + "-admin");
         return props;
+    }
+
+    /** A topic that does not take the record however often it is sent: gone, or not ours to write. */
+    private static boolean isUnreachable(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause()) {
+            if (e instanceof UnknownTopicOrPartitionException || e instanceof InvalidTopicException
+                    || e instanceof TopicAuthorizationException
+                    || (e instanceof org.apache.kafka.common.errors.TimeoutException
+                    && String.valueOf(e.getMessage()).contains("not present in metadata"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isTooLarge(Throwable error) {

@@ -20,5 +20,9 @@ public enum ErrorCode {
      * The result was larger than the producer or the results topic accepts (e.g. a huge metadata map): it is
      * answered FAILED without images and metadata instead.
      */
-    RESULT_TOO_LARGE
+    RESULT_TOO_LARGE,
+    /** The request's reply_topic does not match the worker's reply-topics pattern: answered on the results topic. */
+    REPLY_TOPIC_NOT_ALLOWED,
+    /** The request's reply_topic (or partition) does not exist or cannot be written: answered on the results topic. */
+    REPLY_TOPIC_UNAVAILABLE
 }

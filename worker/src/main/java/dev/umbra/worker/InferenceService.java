@@ -114,6 +114,11 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
         return new Admission.Accepted(new InferenceJob(request, seed, receivedAt, receivedAtNanos));
     }
 
+    /** Answers a readable request REJECTED for a reason the transport found (it never runs). */
+    public Answer rejected(PromptRequest request, Instant receivedAt, ErrorCode code, String message) {
+        return notRun(request, receivedAt, 0, Status.REJECTED, new Rejection(code, message));
+    }
+
     /**
      * Runs a batch: requests whose deadline has passed are answered EXPIRED, the others run as one model call. If that
      * call fails, each request is run on its own, so that only the requests the model really fails on are answered

@@ -273,7 +273,7 @@ class DecodingIntegrationTest {
                 new dev.umbra.batch.BatchItem<>(job, job.rows(), job.receivedAtNanos())), job.rows(),
                 System.nanoTime())).get(0);
         answer.handOff(WorkerClock.system());
-        byte[] output = KafkaTestKit.CODEC.encode(PriorOutputs.of(answer));
+        byte[] output = KafkaTestKit.CODEC.encode(PriorOutputs.of(answer, null));
         kit.produce(List.of(
                 new ProducerRecord<>(embeddings, KafkaTestKit.key("r1"), output),
                 new ProducerRecord<>(embeddings, KafkaTestKit.key("junk"), new byte[] {1, 2, 3}),
@@ -307,7 +307,7 @@ class DecodingIntegrationTest {
             assertTrue(letters.stream().anyMatch(d -> d.getErrorCode().equals("NOT_SINGLE_OBJECT_ENCODED")),
                     letters.toString());
             assertTrue(letters.stream().anyMatch(d -> d.getErrorCode().equals("UNKNOWN_SCHEMA")
-                    && d.getReason().contains("PromptRequest v2 (current): wrong topic?")), letters.toString());
+                    && d.getReason().contains("PromptRequest v3 (current): wrong topic?")), letters.toString());
             kit.awaitFullyCommitted(config.groupId(), embeddings);
             worker.stop().await(60, TimeUnit.SECONDS);
         }

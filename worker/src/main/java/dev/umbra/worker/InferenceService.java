@@ -119,6 +119,12 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
         return notRun(request, receivedAt, 0, Status.REJECTED, new Rejection(code, message));
     }
 
+    /** The id results carry in batch_id, and log lines about the batch in theirs. */
+    @Override
+    public String batchId(Batch<InferenceJob> batch) {
+        return batchIdPrefix + batch.sequence();
+    }
+
     /**
      * Runs a batch: requests whose deadline has passed are answered EXPIRED, the others run as one model call. If that
      * call fails, each request is run on its own, so that only the requests the model really fails on are answered
@@ -127,7 +133,7 @@ public final class InferenceService implements BatchProcessor<InferenceJob, Answ
     @Override
     public List<Answer> process(Batch<InferenceJob> batch) {
         Instant now = clock.now();
-        String batchId = batchIdPrefix + batch.sequence();
+        String batchId = batchId(batch);
         List<InferenceJob> jobs = batch.items().stream().map(BatchItem::payload).toList();
         Answer[] answers = new Answer[jobs.size()];
         List<Integer> running = new ArrayList<>();

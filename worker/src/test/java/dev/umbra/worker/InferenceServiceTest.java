@@ -212,6 +212,8 @@ class InferenceServiceTest {
         }
         // The batch, then each request on its own: a model that fails everything fails every request.
         assertEquals(3, engine.calls.size());
+        // Log lines about a batch (the batcher puts batchId in the MDC) name the id its results carry.
+        assertEquals(answers.get(0).result().getBatchId(), service.batchId(batch(1, a, b)));
         assertEquals(1, answers.get(0).result().getBatchSize());
         assertEquals(2, answers.get(1).result().getBatchSize());
         engine.failure = null;

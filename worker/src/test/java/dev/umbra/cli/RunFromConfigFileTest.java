@@ -36,6 +36,10 @@ class RunFromConfigFileTest {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             KafkaTestKit kit = new KafkaTestKit(broker.bootstrapServers());
             KafkaTestKit.Topics topics = kit.createTopics("config-file", 1);
+            int httpPort;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                httpPort = free.getLocalPort();
+            }
             Path config = Files.writeString(tmp.resolve("worker.yaml"), String.join("\n",
                     "bootstrap-servers: " + broker.bootstrapServers(),
                     "prompts-topic: " + topics.prompts(),
@@ -47,6 +51,7 @@ class RunFromConfigFileTest {
                     "decoder: none",
                     "threads: 1",
                     "log-format: json",
+                    "http-port: " + httpPort,
                     "kafka-property:",
                     "  consumer.session.timeout.ms: 6000",
                     ""));
@@ -68,6 +73,12 @@ class RunFromConfigFileTest {
                 }
                 assertEquals(Status.OK, results.get(0).getStatus());
                 assertEquals("from-env", results.get(0).getWorkerId(), "the environment over the file");
+                // HTTP from the file too: ready, and the answer counted on /metrics.
+                String base = "http://127.0.0.1:" + httpPort;
+                assertEquals(200, dev.umbra.http.OpsServerIntegrationTest.get(base + "/health/ready").statusCode());
+                KafkaTestKit.await(() -> dev.umbra.http.OpsServerIntegrationTest.value(
+                        dev.umbra.http.OpsServerIntegrationTest.scrape(base), "umbra_results_total",
+                        "handed_on=\"false\",role=\"all\",status=\"OK\"") == 1.0, () -> "no result on /metrics");
             } finally {
                 worker.destroy();   // SIGTERM: the clean stop
                 assertTrue(worker.waitFor(60, TimeUnit.SECONDS), "the worker did not stop");

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** /metrics and /health against a real worker on the embedded broker, read with a plain HTTP client. */
-class OpsServerIntegrationTest {
+public class OpsServerIntegrationTest {
 
     private static EmbeddedKafkaBroker broker;
     private static KafkaTestKit kit;
@@ -174,7 +174,7 @@ class OpsServerIntegrationTest {
         }
     }
 
-    static HttpResponse<String> get(String url) {
+    public static HttpResponse<String> get(String url) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -193,7 +193,7 @@ class OpsServerIntegrationTest {
         }
     }
 
-    static String scrape(String base) {
+    public static String scrape(String base) {
         HttpResponse<String> r = get(base + "/metrics");
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
@@ -201,7 +201,7 @@ class OpsServerIntegrationTest {
     }
 
     /** The value of one series (name and exact label set), or NaN when it is not there. */
-    static double value(String metrics, String name, String labels) {
+    public static double value(String metrics, String name, String labels) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " (\\S+)$").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }

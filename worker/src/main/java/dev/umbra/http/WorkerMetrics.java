@@ -88,6 +88,7 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
         gauge("umbra.in.flight.bound.rows", "rows", "The in-flight bound now", s -> s.inFlightBound());
         gauge("umbra.fetch.paused", null, "1 while fetching is paused by backpressure", s -> s.fetchPaused() ? 1 : 0);
         gauge("umbra.assigned.partitions", null, "Input partitions held now", s -> s.assignedPartitions());
+        gauge("umbra.batcher.queued.rows", "rows", "Rows waiting in the batcher for a batch", s -> s.queuedRows());
         counter("umbra.records.received", "Input records delivered to the worker", WorkerStats::recordsReceived);
         counter("umbra.dead.letters", "Unreadable records sent to the dead-letter topic", WorkerStats::deadLetters);
         counter("umbra.commits", "Successful offset commits", WorkerStats::commits);

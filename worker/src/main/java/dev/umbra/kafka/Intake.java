@@ -25,6 +25,11 @@ interface Intake {
 
     WorkerClock clock();
 
+    /** Rows waiting for a batch to run them (0 where nothing is batched). Readable from any thread. */
+    default int queuedRows() {
+        return 0;
+    }
+
     /** Stops whatever threads the intake runs; work still queued is dropped (and redelivered, being uncommitted). */
     void shutdownNow();
 

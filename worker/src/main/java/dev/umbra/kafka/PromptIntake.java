@@ -63,6 +63,11 @@ final class PromptIntake implements Intake {
     }
 
     @Override
+    public int queuedRows() {
+        return batcher.queuedRows();
+    }
+
+    @Override
     public WorkerClock clock() {
         return service.clock();
     }

@@ -13,8 +13,9 @@ package dev.umbra.kafka;
  * @param commitFailures   offset commits that failed (each is retried with the next answer)
  * @param inFlightBound    the in-flight bound now (it follows the answer rate unless fixed)
  * @param assignedPartitions partitions of the input topic this worker holds now
+ * @param queuedRows       rows waiting in the batcher for a batch to run them
  */
 public record WorkerStats(
         long recordsReceived, long deadLetters, long resultsPublished, int inFlightRows, boolean fetchPaused,
         boolean decodePaused, long commits, long commitFailures, int inFlightBound,
-        int assignedPartitions) {}
+        int assignedPartitions, int queuedRows) {}

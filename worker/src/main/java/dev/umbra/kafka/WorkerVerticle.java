@@ -77,7 +77,7 @@ final class WorkerVerticle extends VerticleBase {
     // the next poll rather than an assignment() round trip that lets another poll through first.
     private final Set<TopicPartition> assigned = new HashSet<>();
 
-    private Intake intake;
+    private volatile Intake intake;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaAdminClient replyAdmin;
@@ -131,7 +131,8 @@ final class WorkerVerticle extends VerticleBase {
 
     WorkerStats stats() {
         return new WorkerStats(received.get(), deadLetters.get(), published.get(), inFlightRows, fetchPaused,
-                decodePaused, commits.get(), commitFailures.get(), inFlightBound, assignedNow.size());
+                decodePaused, commits.get(), commitFailures.get(), inFlightBound, assignedNow.size(),
+                intake == null ? 0 : intake.queuedRows());
     }
 
     void addAnswerListener(AnswerListener listener) {

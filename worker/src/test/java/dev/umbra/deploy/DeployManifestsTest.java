@@ -60,6 +60,7 @@ class DeployManifestsTest {
             "umbra_dead_letters_total",
             "umbra_in_flight_rows",
             "umbra_in_flight_bound_rows",
+            "umbra_batcher_queued_rows",
             "umbra_fetch_paused",
             "umbra_assigned_partitions",
             "umbra_consumer_lag_records",

@@ -96,6 +96,7 @@ public class OpsServerIntegrationTest {
                 assertTrue(value(metrics, "umbra_batch_rows_count", "role=\"all\"") >= 1);
                 assertTrue(metrics.contains("umbra_batch_rows_bucket{"), "a histogram, for histogram_quantile");
                 assertEquals(0, value(metrics, "umbra_in_flight_rows", "role=\"all\""));
+                assertEquals(0, value(metrics, "umbra_batcher_queued_rows", "role=\"all\""));
                 assertEquals(2, value(metrics, "umbra_assigned_partitions", "role=\"all\""));
                 assertTrue(value(metrics, "umbra_commits_total", "role=\"all\"") >= 1);
                 assertEquals(0, value(metrics, "umbra_commit_failures_total", "role=\"all\""));

@@ -152,6 +152,7 @@ public final class BatchJob {
         private final EventCodec codec = new EventCodec();
         private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
         private int answered;
+        private int caughtUp;
         private int submitted;
         private long duplicates;
         private long firstSendNanos;
@@ -179,8 +180,9 @@ public final class BatchJob {
                 while (!stopRequested && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                     readResults(consumer);
                 }
+                caughtUp = answered;
                 List<Integer> toSend = missingLines();
-                say("%d lines to send (%d results read from the topic first)", toSend.size(), answered);
+                say("%d lines to send (%d results read from the topic first)", toSend.size(), caughtUp);
                 lastResultNanos = System.nanoTime();
                 long nextProgress = lastResultNanos;
                 firstSendNanos = lastResultNanos;
@@ -316,7 +318,7 @@ public final class BatchJob {
 
         private void progress() {
             double seconds = (System.nanoTime() - firstSendNanos) / 1e9;
-            double rate = seconds > 0 ? answered / seconds : 0;
+            double rate = seconds > 0 ? (answered - caughtUp) / seconds : 0;
             String eta = rate > 0 ? String.format(Locale.ROOT, "ETA %.0f s", remaining() / rate) : "ETA -";
             say("%d/%d lines have a result (+%d in this run)  %.1f/s  %s", job.lines() - remaining(), job.lines(),
                     answered, rate, eta);

@@ -10,6 +10,7 @@ import dev.umbra.model.RuntimeOptions;
 import dev.umbra.worker.EmbeddingEngine;
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A worker on the embedded default model inside this JVM, serving the topics of {@code config} on whatever broker it
@@ -34,6 +35,12 @@ public final class EmbeddedWorker implements AutoCloseable {
 
     /** Loads the model and the decoder and returns once the worker is subscribed; nothing is left running on failure. */
     public static EmbeddedWorker start(WorkerConfig config, DecodeConfig decode) throws Exception {
+        return start(config, decode, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(WorkerConfig, DecodeConfig)}, the model's engine wrapped (tests pace it to hold work back). */
+    public static EmbeddedWorker start(WorkerConfig config, DecodeConfig decode, UnaryOperator<EmbeddingEngine> wrap)
+            throws Exception {
         EclipseModel model = EmbeddedModels.loadDefault(RuntimeOptions.defaults());
         Decoding decoding = null;
         Vertx vertx = null;
@@ -41,7 +48,8 @@ public final class EmbeddedWorker implements AutoCloseable {
             decoding = Decoding.open(decode, EmbeddedModels.defaultModelDir(), RuntimeOptions.defaults(),
                     config.maxInFlightRows(), model.embeddingDim());
             vertx = Vertx.vertx();
-            StreamingWorker worker = StreamingWorker.start(vertx, config, EmbeddingEngine.of(model), decoding.stage())
+            StreamingWorker worker = StreamingWorker.start(vertx, config, wrap.apply(EmbeddingEngine.of(model)),
+                            decoding.stage())
                     .await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return new EmbeddedWorker(model, decoding, vertx, worker);
         } catch (Exception | Error e) {

@@ -61,6 +61,8 @@ final class WorkerVerticle extends VerticleBase {
     // an unacknowledged answer must never let its offset be committed.
     private static final long PUBLISH_RETRY_MILLIS = 1000;
     private static final long IN_FLIGHT_TUNING_MILLIS = 200;
+    /** Dead-letter code of a record the worker itself failed on (see DeadLetter.error_code). */
+    static final String PROCESSING_FAILED = "PROCESSING_FAILED";
 
     private final WorkerConfig config;
     private final Function<EventCodec, Intake> intakeFactory;
@@ -278,8 +280,15 @@ final class WorkerVerticle extends VerticleBase {
             pauseFetching(inFlight.rows() + " rows in flight (bound " + inFlight.limit() + ")");
         }
         // Completed on the batcher's thread: hop back to the event loop before touching anything.
-        pending.answer().whenComplete((a, unused) -> context.runOnContext(v -> {
+        pending.answer().whenComplete((a, error) -> context.runOnContext(v -> {
             if (closed) {
+                return;
+            }
+            if (a == null) {
+                // A bug, not the request's fault: never leave the record unanswered (its partition's commits would
+                // stop here for good); the dead letter keeps it, with the reason, for a replay once fixed.
+                publishDeadLetter(record, PROCESSING_FAILED, "the worker failed on this record without an answer: "
+                        + error, ticket).onComplete(x -> release(rows));
                 return;
             }
             if (decodeStage == null) {
@@ -331,14 +340,16 @@ final class WorkerVerticle extends VerticleBase {
 
     private void publishAndRelease(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, int rows,
             ReplyTo replyTo) {
-        publishAnswer(answer, ticket, replyTo).onComplete(x -> {
-            answeredRowsSinceTuning += rows;
-            boolean resume = inFlight.release(rows);
-            inFlightRows = inFlight.rows();
-            if (resume && !decodePaused) {
-                resumeFetching();
-            }
-        });
+        publishAnswer(answer, ticket, replyTo).onComplete(x -> release(rows));
+    }
+
+    private void release(int rows) {
+        answeredRowsSinceTuning += rows;
+        boolean resume = inFlight.release(rows);
+        inFlightRows = inFlight.rows();
+        if (resume && !decodePaused) {
+            resumeFetching();
+        }
     }
 
     /**
@@ -401,20 +412,25 @@ final class WorkerVerticle extends VerticleBase {
 
     private void publishDeadLetter(KafkaConsumerRecord<byte[], byte[]> record, EventDecodeException e,
             OffsetTracker<TopicPartition>.Ticket ticket) {
-        LOG.warn("dead letter for {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(),
-                e.reason(), e.getMessage());
+        publishDeadLetter(record, e.reason().name(), e.getMessage(), ticket);
+    }
+
+    private Future<Void> publishDeadLetter(KafkaConsumerRecord<byte[], byte[]> record, String code, String reason,
+            OffsetTracker<TopicPartition>.Ticket ticket) {
+        LOG.warn("dead letter for {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), code, reason);
         DeadLetter letter = DeadLetter.newBuilder()
                 .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
                 .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
                 .setSourceTopic(record.topic())
                 .setSourcePartition(record.partition())
                 .setSourceOffset(record.offset())
-                .setErrorCode(e.reason().name())
-                .setReason(e.getMessage())
+                .setErrorCode(code)
+                .setReason(reason)
                 .setWorkerId(config.workerId())
                 .setFailedAt(intake.clock().now())
                 .build();
-        sendUntilAcknowledged(KafkaProducerRecord.create(config.deadLetterTopic(), record.key(), codec.encode(letter)),
+        return sendUntilAcknowledged(KafkaProducerRecord.create(config.deadLetterTopic(), record.key(),
+                codec.encode(letter)),
                 "dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset(),
                 () -> KafkaProducerRecord.create(config.deadLetterTopic(), null, codec.encode(withoutOriginal(letter))),
                 null)

@@ -14,7 +14,8 @@ final class Millis {
         return (endNanos - startNanos) / NANOS_PER_MILLI;
     }
 
+    /** Any duration, however far apart its ends (a created_at centuries off would overflow toNanos). */
     static double of(Duration duration) {
-        return duration.toNanos() / NANOS_PER_MILLI;
+        return duration.getSeconds() * 1000.0 + duration.getNano() / NANOS_PER_MILLI;
     }
 }

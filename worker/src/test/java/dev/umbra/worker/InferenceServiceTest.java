@@ -198,6 +198,20 @@ class InferenceServiceTest {
     }
 
     @Test
+    void aCreatedAtCenturiesAwayIsTimedNotAnOverflow() {
+        // Found by the fuzzer: Duration.toNanos overflows past 292 years, which failed the whole batch.
+        InferenceJob old = accept(request("old", "x").setCreatedAt(java.time.Instant.ofEpochMilli(Long.MIN_VALUE / 2))
+                .build());
+        InferenceJob future = accept(request("future", "y")
+                .setCreatedAt(java.time.Instant.ofEpochMilli(Long.MAX_VALUE / 2)).build());
+        List<Answer> answers = service.process(batch(1, old, future));
+        assertEquals(Status.OK, answers.get(0).result().getStatus());
+        assertEquals(Status.OK, answers.get(1).result().getStatus());
+        assertTrue(answers.get(0).result().getTimings().getQueueWaitMs() > 1e17);
+        assertTrue(answers.get(1).result().getTimings().getQueueWaitMs() < -1e17);
+    }
+
+    @Test
     void modelFailureAnswersEachRequestFailedAndTheNextBatchRuns() {
         engine.failure = new IllegalStateException("CUDA out of memory");
         InferenceJob a = accept(request("a", "x").build());

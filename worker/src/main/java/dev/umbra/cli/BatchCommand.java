@@ -17,12 +17,14 @@ import picocli.CommandLine.Option;
         name = "batch",
         mixinStandardHelpOptions = true,
         description = {
-            "Sends every line of a prompts file as a request, writes each line's result to DIR/results.jsonl and its",
-            "pictures to DIR/images/<request>/<index>.png, with progress on stderr and a summary at the end.",
-            "Resumable: run it again with the same --out (and prompts file) after Ctrl-C, a kill or a timeout, and it",
-            "sends only the lines still without a result. Request ids are JOB-000001 (line 1) and so on.",
-            "Without --bootstrap-servers it starts an embedded broker and a worker on the default model, as demo does.",
-            "Exit code 0 only when every line has exactly one result in DIR/results.jsonl."
+            "Sends every line of a prompts file as a request; writes each line's result",
+            "to DIR/results.jsonl and its pictures to DIR/images/<request>/<index>.png,",
+            "with progress on stderr and a summary at the end. Request ids are JOB-000001",
+            "(line 1) and so on. Resumable: run it again with the same --out after Ctrl-C,",
+            "a kill or a timeout, and it sends only the lines still without a result.",
+            "Without --bootstrap-servers it starts an embedded broker and a worker on the",
+            "default model, as demo does (the decoder options are that worker's).",
+            "Exit code 0 only when every line has exactly one result.",
         })
 final class BatchCommand implements Callable<Integer> {
 

@@ -50,7 +50,7 @@ public record BatchReport(String jobId, int lines, int doneBefore, int answered,
                 lines, lines - missing.size(), missing.size(), doneBefore));
         s.append(String.format(Locale.ROOT, "  this run     submitted %d  answered %d  duplicates %d (dropped)%n",
                 submitted, answered, duplicates));
-        s.append("  by status    ").append(new TreeMap<>(byStatus).entrySet().stream()
+        s.append("  by status    ").append(byStatus.isEmpty() ? "none yet" : new TreeMap<>(byStatus).entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining("  ")))
                 .append(System.lineSeparator());
         s.append(String.format(Locale.ROOT, "  throughput   %.1f/s over %.2f s from the first request to the last"

@@ -24,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -134,6 +135,11 @@ public final class UmbraClient implements AutoCloseable {
     /** {@link #generate(PromptRequest, Duration)} of {@code prompt} with the default timeout. */
     public CompletableFuture<ImageResult> generate(String prompt) {
         return generate(newRequest(prompt).build(), config.defaultTimeout);
+    }
+
+    /** {@link #generate(PromptRequest, Duration)} of {@code prompt}. */
+    public CompletableFuture<ImageResult> generate(String prompt, Duration timeout) {
+        return generate(newRequest(prompt).build(), timeout);
     }
 
     /** {@link #generate(PromptRequest, Duration)} with the default timeout. */
@@ -323,7 +329,11 @@ public final class UmbraClient implements AutoCloseable {
         if (b.getDeadline() == null) {
             b.setDeadline(now.plus(timeout));
         }
-        return b.setReplyTopic(replyTopic).setReplyPartition(config.replyPartition).build();
+        try {
+            return b.setReplyTopic(replyTopic).setReplyPartition(config.replyPartition).build();
+        } catch (AvroRuntimeException e) {   // a request made without its required fields (no prompt)
+            throw new IllegalArgumentException("request " + b.getRequestId() + " is incomplete: " + e.getMessage(), e);
+        }
     }
 
     private void onReply(byte[] value) {

@@ -177,7 +177,9 @@ public final class BatchJob {
                 List<TopicPartition> partitions = startPositions(consumer, bootstrap);
                 // Results that arrived while no run was up: read them before deciding what to send.
                 Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                while (!stopRequested && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                long catchUpDeadline = System.nanoTime() + options.idleTimeout().toNanos();
+                while (!stopRequested && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+                        && System.nanoTime() - catchUpDeadline < 0) {
                     readResults(consumer);
                 }
                 caughtUp = answered;
@@ -219,6 +221,8 @@ public final class BatchJob {
                     "group.id", "umbra-batch-" + job.jobId(),
                     "client.id", "umbra-batch-" + job.jobId() + "-results",
                     "enable.auto.commit", "false",
+                    // a mistyped topic must fail here, not be created empty by the broker and waited on
+                    "allow.auto.create.topics", "false",
                     // a committed offset gone (topic recreated, retention): read all that is left, filtering by id
                     "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         }
@@ -237,12 +241,15 @@ public final class BatchJob {
          * so that a run killed before its first commit still leaves the next one the right place to start.
          */
         private List<TopicPartition> startPositions(KafkaConsumer<byte[], byte[]> consumer, String bootstrap) {
+            for (String topic : List.of(options.promptsTopic(), options.resultsTopic())) {
+                if (consumer.partitionsFor(topic).isEmpty()) {
+                    throw new IllegalStateException("no topic " + topic + " on " + bootstrap
+                            + " (--prompts-topic and --results-topic name the worker's topics)");
+                }
+            }
             String topic = options.resultsTopic();
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
-            if (partitions.isEmpty()) {
-                throw new IllegalStateException("the results topic " + topic + " does not exist on " + bootstrap);
-            }
             consumer.assign(partitions);
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

@@ -109,6 +109,14 @@ class BatchResumeTest {
             try (EmbeddedWorker worker = EmbeddedWorker.start(config, decode,
                     e -> engine[0] = new PacedEngine(e))) {
                 try {
+                    StringWriter typo = new StringWriter();
+                    assertEquals(1, UmbraCommand.execute(Map.of(), new PrintWriter(new StringWriter()),
+                            new PrintWriter(typo, true), "batch", "--prompts", prompts.toString(), "--out",
+                            tmp.resolve("typo").toString(), "--bootstrap-servers", broker.bootstrapServers(),
+                            "--results-topic", "umbra.resluts"));
+                    assertTrue(typo.toString().contains("no topic umbra.resluts on " + broker.bootstrapServers()),
+                            typo.toString());
+
                     List<String> batch = List.of("batch", "--prompts", prompts.toString(), "--out", out.toString(),
                             "--job-id", JOB, "--bootstrap-servers", broker.bootstrapServers(), "--timeout-s", "120");
 

@@ -127,8 +127,8 @@ class BatchResumeTest {
                     first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                     assertEquals(10, lines(results));
                     engine[0].permits.release(8);
-                    new KafkaTestKit(broker.bootstrapServers()).readFor(WorkerConfig.DEFAULT_RESULTS_TOPIC, 18,
-                            KafkaTestKit.WAIT);
+                    assertEquals(18, new KafkaTestKit(broker.bootstrapServers()).readFor(
+                            WorkerConfig.DEFAULT_RESULTS_TOPIC, 18, KafkaTestKit.WAIT).size(), "18 answers on the topic");
                     // As if the kill had cut a write short.
                     Files.writeString(results, "{\"request_id\":\"resume-0000", StandardOpenOption.APPEND);
 

@@ -91,7 +91,12 @@ final class ReplyListener implements AutoCloseable {
             while (!closed) {
                 try {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                        onValue.accept(record.value());
+                        try {
+                            onValue.accept(record.value());
+                        } catch (RuntimeException e) {   // one bad record must not stop every later answer
+                            LOG.error("handling the reply at {}-{}@{} failed", record.topic(), record.partition(),
+                                    record.offset(), e);
+                        }
                     }
                 } catch (WakeupException e) {
                     // close() wakes the poll; the loop condition ends it

@@ -57,8 +57,10 @@ import org.slf4j.LoggerFactory;
 public final class UmbraClient implements AutoCloseable {
 
     public static final String DEFAULT_PROMPTS_TOPIC = "umbra.prompts";
-    /** The reply topic's name without a {@link Builder#replyTopic}: {@value}{@code <clientId>}, which the worker's
-     * default {@code --reply-topics} ({@code umbra\.replies\..+}) allows. */
+    /**
+     * The reply topic is this and the client id unless {@link Builder#replyTopic} names one: a name the workers'
+     * default {@code --reply-topics} ({@code umbra\.replies\..+}) allows.
+     */
     public static final String REPLY_TOPIC_PREFIX = "umbra.replies.";
     public static final int DEFAULT_MAX_OUTSTANDING = 1000;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -89,12 +91,13 @@ public final class UmbraClient implements AutoCloseable {
         boolean created = b.createReplyTopic && createTopic();
         // A generated client id cannot be used again, so neither can its topic: delete it unless told otherwise.
         this.deleteReplyTopic = created && b.deleteReplyTopicOnClose.orElse(b.clientId == null);
-        ScheduledThreadPoolExecutor timers = null;
+        ReplyListener replies = null;
         KafkaProducer<byte[], byte[]> producer = null;
+        ScheduledThreadPoolExecutor timers;
         try {
             // The reply thread is positioned before anything is sent, so no answer can come before it listens.
             // Never auto-created by looking it up: a missing topic is an error the caller must see.
-            this.replies = ReplyListener.start(props("consumer", "-replies", Map.of("auto.offset.reset", "latest",
+            replies = ReplyListener.start(props("consumer", "-replies", Map.of("auto.offset.reset", "latest",
                     "enable.auto.commit", "false", "allow.auto.create.topics", "false")), replyTopic,
                     b.replyPartition, b.startTimeout, this::onReply);
             producer = new KafkaProducer<>(props("producer", "-requests", Map.of("acks", "all",
@@ -109,9 +112,13 @@ public final class UmbraClient implements AutoCloseable {
             if (producer != null) {
                 producer.close(Duration.ZERO);
             }
-            deleteTopicIfOurs(created && deleteReplyTopic);
+            if (replies != null) {
+                replies.close();
+            }
+            deleteTopicIfOurs(deleteReplyTopic);
             throw e;
         }
+        this.replies = replies;
         this.producer = producer;
         this.timers = timers;
         LOG.info("client {} sends to {} and reads replies on {}{}", clientId, config.promptsTopic, replyTopic,

@@ -46,7 +46,7 @@ class WorkerRestartTest {
     private final List<CompletableFuture<ImageResult>> futures = new ArrayList<>();
 
     /**
-     * A worker in a JVM of its own, killed with SIGKILL while its batch holds 20 requests (it waits up to 1.5 s to
+     * A worker in a JVM of its own, killed with SIGKILL while its batch holds 20 requests (it waits up to 3 s to
      * fill a batch): the next worker of its group gets them once the dead one's session has expired (6 s).
      */
     @Test
@@ -58,7 +58,7 @@ class WorkerRestartTest {
                 UmbraCommand.class.getName(), "run", "--bootstrap-servers", TestCluster.bootstrap(),
                 "--prompts-topic", t.prompts(), "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(),
                 "--group-id", t.group(), "--worker-id", "first", "--model", "null", "--decoder", "none",
-                "--threads", "1", "--batch-size", "64", "--max-wait-ms", "1500",
+                "--threads", "1", "--batch-size", "64", "--max-wait-ms", "3000",
                 "--kafka-property", "consumer.session.timeout.ms=6000")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try (UmbraClient client = TestCluster.client(t).defaultTimeout(REQUEST_TIMEOUT).build()) {

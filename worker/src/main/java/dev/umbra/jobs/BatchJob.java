@@ -103,10 +103,7 @@ public final class BatchJob {
                     say("%s: %s", ResultsFile.FILE_NAME, results.repair());
                 }
                 removeUnfinishedPictures(dir.resolve("images"));
-                BatchReport report = runJob(job, prompts, results);
-                out.print(report.format());
-                out.flush();
-                return report;
+                return runJob(job, prompts, results);
             }
         } finally {
             finished.countDown();
@@ -123,10 +120,10 @@ public final class BatchJob {
         say("job %s: %d lines, %d image(s) each, seed %d; %d already have a result", job.jobId(), job.lines(),
                 job.images(), job.seed(), session.doneBefore);
         if (session.remaining() == 0) {
-            return session.report(System.nanoTime());   // nothing to do: no broker, no model
+            return print(session.report(System.nanoTime()));   // nothing to do: no broker, no model
         }
         if (options.bootstrapServers() != null) {
-            return session.process(options.bootstrapServers());
+            return print(session.process(options.bootstrapServers()));
         }
         say("starting an embedded Kafka broker and a worker on the default model '%s'",
                 EmbeddedModels.DEFAULT_MODEL_NAME);
@@ -136,7 +133,7 @@ public final class BatchJob {
             WorkerConfig config = WorkerConfig.builder(broker.bootstrapServers()).workerId("batch-worker")
                     .promptsTopic(options.promptsTopic()).resultsTopic(options.resultsTopic()).build();
             try (EmbeddedWorker worker = EmbeddedWorker.start(config, options.decode())) {
-                return session.process(broker.bootstrapServers());
+                return print(session.process(broker.bootstrapServers()));   // before the slow part: stopping them
             }
         }
     }
@@ -412,6 +409,12 @@ public final class BatchJob {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+    }
+
+    private BatchReport print(BatchReport report) {
+        out.print(report.format());
+        out.flush();
+        return report;
     }
 
     private void say(String format, Object... args) {

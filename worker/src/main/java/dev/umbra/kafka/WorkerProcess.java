@@ -1,6 +1,7 @@
 package dev.umbra.kafka;
 
 import dev.umbra.decoder.pool.DecoderOptions;
+import dev.umbra.model.DjlRuntime;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.ModelException;
@@ -59,6 +60,9 @@ public final class WorkerProcess implements AutoCloseable {
         EclipseModel model = config.role() == WorkerRole.DECODER || nullModel.isPresent() ? null : modelDir == null
                 ? EmbeddedModels.loadDefault(runtime)
                 : EclipseModel.load(ModelPaths.of(modelDir), runtime);
+        if (model != null) {
+            LOG.info("model runtime: {}", DjlRuntime.describe(model.device(), model.dtype()));
+        }
         EmbeddingEngine engine = nullModel.isPresent() ? nullModel.get()
                 : model == null ? null : EmbeddingEngine.of(model);
         Decoding decoding;

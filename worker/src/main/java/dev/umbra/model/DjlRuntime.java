@@ -2,8 +2,10 @@ package dev.umbra.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
 import java.util.Locale;
 
 /**
@@ -39,6 +41,20 @@ public final class DjlRuntime {
         JniUtils.setNumThreads(threads);
     }
 
+    /**
+     * One line saying what runs the model: DJL's version (its JNI is built for it), libtorch's version, folder and
+     * build (CUDA or CPU), the device, the precision and libtorch's threads. Logged by a starting worker, so that a
+     * GPU that is not used, or the wrong libtorch, shows in the first lines of its log.
+     */
+    public static String describe(Device device, DataType dtype) {
+        Engine engine = engine();
+        boolean cuda = engine.hasCapability(StandardCapabilities.CUDA);
+        return "DJL " + Engine.getDjlVersion() + " PyTorch JNI on libtorch " + engine.getVersion() + " ("
+                + (cuda ? "CUDA build, " + engine.getGpuCount() + " GPU(s) visible" : "CPU build") + ") at "
+                + LibUtils.getLibtorchPath() + "; device " + device + ", " + dtype.name().toLowerCase(Locale.ROOT)
+                + ", " + JniUtils.getNumThreads() + " intra-op thread(s)";
+    }
+
     /** "auto" (a GPU when DJL sees one, else the CPU), "cpu", "gpu" or "gpu:N". */
     public static Device resolveDevice(String spec) {
         String s = spec == null ? "auto" : spec.trim().toLowerCase(Locale.ROOT);
@@ -60,8 +76,14 @@ public final class DjlRuntime {
                 }
             }
             if (id >= gpus) {
-                throw new ModelException("device \"" + spec + "\" is not available: DJL sees " + gpus
-                        + " GPU(s) (a CUDA libtorch is needed, see the README)");
+                Engine engine = engine();
+                String why = engine.hasCapability(StandardCapabilities.CUDA)
+                        ? "libtorch " + engine.getVersion() + " is a CUDA build but sees " + gpus + " GPU(s) (a driver"
+                                + " or CUDA_VISIBLE_DEVICES problem?)"
+                        : "libtorch " + engine.getVersion() + " at " + LibUtils.getLibtorchPath() + " is a CPU build;"
+                                + " point PYTORCH_LIBRARY_PATH at a CUDA libtorch (README, GPU section;"
+                                + " deploy/gpu/build-djl-jni.sh)";
+                throw new ModelException("device \"" + spec + "\" is not available: " + why);
             }
             return Device.gpu(id);
         }

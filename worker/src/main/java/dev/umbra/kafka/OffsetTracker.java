@@ -62,6 +62,11 @@ final class OffsetTracker<P> {
         long offset() {
             return offset;
         }
+
+        /** False once its partition was revoked: the partition's next owner answers the record again. */
+        boolean active() {
+            return state.active;
+        }
     }
 
     private final Map<P, PartitionState> partitions = new HashMap<>();
@@ -90,6 +95,13 @@ final class OffsetTracker<P> {
                 result.put(p, s.nextToCommit);
             }
         });
+        return result;
+    }
+
+    /** {@link #committable()} for some partitions only. */
+    Map<P, Long> committable(Collection<P> of) {
+        Map<P, Long> result = committable();
+        result.keySet().retainAll(of);
         return result;
     }
 

@@ -357,6 +357,12 @@ final class WorkerVerticle extends VerticleBase {
      * result, published to the request's reply topic when it names one that can be written, else to the results topic.
      */
     private Future<Void> publishAnswer(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, ReplyTo replyTo) {
+        if (!ticket.active()) {
+            // Its partition went to another worker, which reads it again from the last commit: publishing this
+            // answer too would only make a duplicate.
+            LOG.debug("not publishing {}: its partition was revoked", answer.requestId());
+            return Future.succeededFuture();
+        }
         ImageResult result = answer.handOff(intake.clock());
         boolean handOn = config.role() == WorkerRole.PRIOR && result.getStatus() == Status.OK;
         if (handOn || replyTo == null) {
@@ -596,6 +602,15 @@ final class WorkerVerticle extends VerticleBase {
 
     private void onRevoked(Set<TopicPartition> partitions) {
         LOG.info("revoked {}: their unanswered records will be redelivered to the next owner", partitions);
+        // What was answered is committed, so that the next owner does not answer it again. Vert.x tells us after
+        // the revocation, so this commit may come too late (a rebalance in progress): then it only costs duplicates.
+        Map<TopicPartition, Long> answered = tracker.committable(partitions);
+        if (!answered.isEmpty() && consumer != null && !consumerClosed) {
+            Map<TopicPartition, OffsetAndMetadata> last = new HashMap<>();
+            answered.forEach((tp, offset) -> last.put(tp, new OffsetAndMetadata(offset, "")));
+            committer.commit(consumer, last).onComplete(ar -> LOG.debug("commit of revoked {}: {}", answered,
+                    ar.succeeded() ? "done" : ar.cause().toString()));
+        }
         assigned.removeAll(partitions);
         assignedNow = Set.copyOf(assigned);
         tracker.revoke(partitions);

@@ -1,6 +1,8 @@
 package dev.umbra.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -84,5 +86,23 @@ class OffsetTrackerTest {
         assertEquals(1, tracker.outstanding());
         again.done();
         assertEquals(Map.of("p", 1L), tracker.committable());
+    }
+
+    @Test
+    void revokedPartitionsTellTheirTicketsAndWhatWasAnsweredCanStillBeCommitted() {
+        OffsetTracker<String> t = new OffsetTracker<>();
+        OffsetTracker<String>.Ticket a0 = t.track("a", 0);
+        OffsetTracker<String>.Ticket a1 = t.track("a", 1);
+        OffsetTracker<String>.Ticket b0 = t.track("b", 0);
+        a0.done();
+        b0.done();
+        // Before dropping a revoked partition, its answered prefix is what to commit for it.
+        assertEquals(java.util.Map.of("a", 1L), t.committable(java.util.List.of("a")));
+        t.revoke(java.util.List.of("a"));
+        assertFalse(a1.active(), "the next owner answers it: not published here");
+        assertTrue(b0.active());
+        a1.done(); // ignored
+        assertEquals(java.util.Map.of("b", 1L), t.committable());
+        assertEquals(0, t.outstanding());
     }
 }

@@ -111,13 +111,22 @@ class RoleSplitIntegrationTest {
                 }
                 assertEquals(REQUESTS, handedIds.size());
                 // The handover itself: B answered prior outputs of the partition A held when it was killed.
-                var held = Pattern.compile("assigned \\[TopicPartition\\{topic=" + Pattern.quote(embeddings)
-                        + ", partition=(\\d+)}]").matcher(a.log());
-                int heldByA = -1;
-                while (held.find()) {
-                    heldByA = Integer.parseInt(held.group(1));
+                // What A held at the kill: its assignments and (cooperative, incremental) revocations replayed.
+                Set<Integer> heldNow = new HashSet<>();
+                var change = Pattern.compile("(assigned|revoked) \\[([^\\]]*)]").matcher(a.log());
+                var partition = Pattern.compile("topic=" + Pattern.quote(embeddings) + ", partition=(\\d+)");
+                while (change.find()) {
+                    var p = partition.matcher(change.group(2));
+                    while (p.find()) {
+                        if (change.group(1).equals("assigned")) {
+                            heldNow.add(Integer.parseInt(p.group(1)));
+                        } else {
+                            heldNow.remove(Integer.parseInt(p.group(1)));
+                        }
+                    }
                 }
-                assertTrue(heldByA >= 0, "decoder A's partition is not in its log:\n" + a.log());
+                assertEquals(1, heldNow.size(), "decoder A's partition is not in its log:\n" + a.log());
+                int heldByA = heldNow.iterator().next();
                 int partitionOfA = heldByA;
                 Set<String> ofA = handed.stream().filter(r -> r.partition() == partitionOfA)
                         .map(r -> new String(r.key(), StandardCharsets.UTF_8)).collect(Collectors.toSet());

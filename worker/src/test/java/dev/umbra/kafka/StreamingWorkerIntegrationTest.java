@@ -364,6 +364,28 @@ class StreamingWorkerIntegrationTest {
     }
 
     @Test
+    void aCleanStopLeavesTheGroupAtOnce() throws Exception {
+        KafkaTestKit.Topics topics = kit.createTopics(name, 2);
+        // The default session timeout (45 s): only a LeaveGroup hands the partitions over in seconds.
+        StreamingWorker a = start(topics.config(kit.bootstrapServers()).workerId("a").build(), EmbeddingEngine.of(model),
+                OffsetCommitter.KAFKA);
+        KafkaTestKit.await(() -> a.stats().assignedPartitions() == 2, () -> "a: " + a.stats());
+        StreamingWorker b = start(topics.config(kit.bootstrapServers()).workerId("b").build(), EmbeddingEngine.of(model),
+                OffsetCommitter.KAFKA);
+        KafkaTestKit.await(() -> a.stats().assignedPartitions() == 1 && b.stats().assignedPartitions() == 1,
+                () -> "a " + a.stats() + ", b " + b.stats());
+        a.stop().await(60, TimeUnit.SECONDS);
+        long stopped = System.nanoTime();
+        KafkaTestKit.await(() -> b.stats().assignedPartitions() == 2, () -> "b never took a's partition: " + b.stats());
+        Duration handover = Duration.ofNanos(System.nanoTime() - stopped);
+        assertTrue(handover.compareTo(Duration.ofSeconds(15)) < 0, "handed over after " + handover);
+        kit.produce(List.of(KafkaTestKit.record(topics.prompts(), KafkaTestKit.request(name + "-0", "an ox").build()),
+                KafkaTestKit.record(topics.prompts(), KafkaTestKit.request(name + "-1", "a yak").build())));
+        assertEquals(2, kit.readFor(topics.results(), 2, Duration.ofSeconds(30)).size());
+        b.stop().await(60, TimeUnit.SECONDS);
+    }
+
+    @Test
     void cleanStopFinishesInFlightWorkAndCommitsIt() throws Exception {
         KafkaTestKit.Topics topics = kit.createTopics(name, 1);
         int n = 6;

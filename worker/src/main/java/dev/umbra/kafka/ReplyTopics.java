@@ -33,6 +33,11 @@ final class ReplyTopics {
         this.nanoTime = nanoTime;
     }
 
+    /** Completes with true only when the broker answered that {@code topic} does not exist. */
+    Future<Boolean> missing(String topic) {
+        return lookup(topic).map(k -> k.problem() != null && k.problem().endsWith("does not exist"));
+    }
+
     /** Completes with null when the answer can go to {@code replyTo}, else with the reason it cannot. */
     Future<String> check(ReplyTo replyTo) {
         return lookup(replyTo.topic()).map(k -> {

@@ -63,6 +63,8 @@ final class WorkerVerticle extends VerticleBase {
     private static final long IN_FLIGHT_TUNING_MILLIS = 200;
     /** Dead-letter code of a record the worker itself failed on (see DeadLetter.error_code). */
     static final String PROCESSING_FAILED = "PROCESSING_FAILED";
+    /** Dead-letter code of a record whose answer no topic would take (see DeadLetter.error_code). */
+    static final String PUBLISH_FAILED = "PUBLISH_FAILED";
 
     private final WorkerConfig config;
     private final Function<EventCodec, Intake> intakeFactory;
@@ -269,7 +271,7 @@ final class WorkerVerticle extends VerticleBase {
         }
         ReplyTo replyTo = admitted.replyTo();
         if (admitted instanceof Intake.Answered answered) {
-            publishAnswer(answered.answer(), ticket, replyTo);
+            publishAnswer(answered.answer(), ticket, replyTo, record);
             return;
         }
         Intake.Pending pending = (Intake.Pending) admitted;
@@ -292,7 +294,7 @@ final class WorkerVerticle extends VerticleBase {
                 return;
             }
             if (decodeStage == null) {
-                publishAndRelease(a, ticket, rows, replyTo);
+                publishAndRelease(a, ticket, rows, replyTo, record);
                 return;
             }
             decodeStage.decode(a).whenComplete((decoded, never) -> context.runOnContext(w -> {
@@ -300,7 +302,7 @@ final class WorkerVerticle extends VerticleBase {
                     return;
                 }
                 afterDecode();
-                publishAndRelease(decoded, ticket, rows, replyTo);
+                publishAndRelease(decoded, ticket, rows, replyTo, record);
             }));
             if (!decodePaused && decodeStage.pool().saturated()) {
                 decodePaused = true;
@@ -339,8 +341,8 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     private void publishAndRelease(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, int rows,
-            ReplyTo replyTo) {
-        publishAnswer(answer, ticket, replyTo).onComplete(x -> release(rows));
+            ReplyTo replyTo, KafkaConsumerRecord<byte[], byte[]> record) {
+        publishAnswer(answer, ticket, replyTo, record).onComplete(x -> release(rows));
     }
 
     private void release(int rows) {
@@ -356,7 +358,8 @@ final class WorkerVerticle extends VerticleBase {
      * The prior role hands OK answers on to the decoders (with the request's reply topic); every other answer is a
      * result, published to the request's reply topic when it names one that can be written, else to the results topic.
      */
-    private Future<Void> publishAnswer(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, ReplyTo replyTo) {
+    private Future<Void> publishAnswer(Answer answer, OffsetTracker<TopicPartition>.Ticket ticket, ReplyTo replyTo,
+            KafkaConsumerRecord<byte[], byte[]> record) {
         if (!ticket.active()) {
             // Its partition went to another worker, which reads it again from the last commit: publishing this
             // answer too would only make a duplicate.
@@ -366,15 +369,15 @@ final class WorkerVerticle extends VerticleBase {
         ImageResult result = answer.handOff(intake.clock());
         boolean handOn = config.role() == WorkerRole.PRIOR && result.getStatus() == Status.OK;
         if (handOn || replyTo == null) {
-            return publish(answer, result, ticket, handOn, replyTo);
+            return publish(answer, result, ticket, handOn, replyTo, record);
         }
         return replyTopics.check(replyTo).compose(problem -> problem == null
-                ? publish(answer, result, ticket, false, replyTo)
-                : publish(answer, cannotReply(result, problem), ticket, false, null));
+                ? publish(answer, result, ticket, false, replyTo, record)
+                : publish(answer, cannotReply(result, problem), ticket, false, null, record));
     }
 
     private Future<Void> publish(Answer answer, ImageResult result, OffsetTracker<TopicPartition>.Ticket ticket,
-            boolean handOn, ReplyTo replyTo) {
+            boolean handOn, ReplyTo replyTo, KafkaConsumerRecord<byte[], byte[]> record) {
         byte[] value = handOn ? codec.encode(PriorOutputs.of(answer, replyTo)) : codec.encode(result);
         byte[] key = answer.requestId().getBytes(StandardCharsets.UTF_8);
         ReplyTo to = handOn ? null : replyTo;
@@ -382,14 +385,19 @@ final class WorkerVerticle extends VerticleBase {
         Integer partition = to == null ? null : to.partition();
         String what = (handOn ? "prior output of " : "result of ") + answer.requestId()
                 + (to == null ? "" : " to " + to);
-        Supplier<KafkaProducerRecord<byte[], byte[]>> unreachable = to == null ? null
-                : () -> KafkaProducerRecord.create(config.resultsTopic(), key,
-                        codec.encode(cannotReply(result, "publishing to " + to + " failed")));
+        // Where the answer goes when its topic cannot take it: a reply to the results topic, anything else (or a
+        // results topic that cannot take it either) to the dead letters, with the request's own bytes to replay.
+        Function<Throwable, KafkaProducerRecord<byte[], byte[]>> toDeadLetters = failure ->
+                KafkaProducerRecord.create(config.deadLetterTopic(), record.key(), codec.encode(deadLetter(record,
+                        PUBLISH_FAILED, "the " + what + " could not be published: " + failure)));
+        Function<Throwable, KafkaProducerRecord<byte[], byte[]>> unreachable =
+                failure -> KafkaProducerRecord.create(config.resultsTopic(), key,
+                        codec.encode(cannotReply(result, "publishing to " + to + " failed: " + failure)));
         return sendUntilAcknowledged(
                 KafkaProducerRecord.create(topic, key, value, null, partition), what,
                 () -> KafkaProducerRecord.create(handOn ? config.resultsTopic() : topic, key,
                         codec.encode(tooLarge(result, value.length)), null, handOn ? null : partition),
-                unreachable)
+                to == null ? List.of(toDeadLetters) : List.of(unreachable, toDeadLetters))
                 .onSuccess(v -> {
                     published.incrementAndGet();
                     done(ticket);
@@ -424,22 +432,12 @@ final class WorkerVerticle extends VerticleBase {
     private Future<Void> publishDeadLetter(KafkaConsumerRecord<byte[], byte[]> record, String code, String reason,
             OffsetTracker<TopicPartition>.Ticket ticket) {
         LOG.warn("dead letter for {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), code, reason);
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setSourceTopic(record.topic())
-                .setSourcePartition(record.partition())
-                .setSourceOffset(record.offset())
-                .setErrorCode(code)
-                .setReason(reason)
-                .setWorkerId(config.workerId())
-                .setFailedAt(intake.clock().now())
-                .build();
+        DeadLetter letter = deadLetter(record, code, reason);
         return sendUntilAcknowledged(KafkaProducerRecord.create(config.deadLetterTopic(), record.key(),
                 codec.encode(letter)),
                 "dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset(),
                 () -> KafkaProducerRecord.create(config.deadLetterTopic(), null, codec.encode(withoutOriginal(letter))),
-                null)
+                List.of())
                 .onSuccess(v -> {
                     deadLetters.incrementAndGet();
                     done(ticket);
@@ -453,20 +451,21 @@ final class WorkerVerticle extends VerticleBase {
      */
     /**
      * Sends until the broker acknowledges: a record too large goes as {@code smaller} (when given); one whose topic
-     * turns out not to take it (a reply topic gone, or not writable) goes as {@code unreachable} (when given); any
-     * other failure is retried.
+     * cannot take it (not allowed, or known to the broker not to exist) goes as the first of {@code fallbacks}, and
+     * so on; when none is left it is given up with an error in the log, so that its partition's commits go on. Any
+     * other failure (a broker away, a leader moving) is retried.
      */
     private Future<Void> sendUntilAcknowledged(KafkaProducerRecord<byte[], byte[]> record, String what,
             Supplier<KafkaProducerRecord<byte[], byte[]>> smaller,
-            Supplier<KafkaProducerRecord<byte[], byte[]>> unreachable) {
+            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks) {
         Promise<Void> acknowledged = Promise.promise();
-        send(record, what, smaller, unreachable, acknowledged);
+        send(record, what, smaller, fallbacks, acknowledged);
         return acknowledged.future();
     }
 
     private void send(KafkaProducerRecord<byte[], byte[]> record, String what,
             Supplier<KafkaProducerRecord<byte[], byte[]>> smaller,
-            Supplier<KafkaProducerRecord<byte[], byte[]>> unreachable, Promise<Void> acknowledged) {
+            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks, Promise<Void> acknowledged) {
         producer.send(record).onComplete(ar -> {
             if (ar.succeeded()) {
                 acknowledged.complete();
@@ -476,25 +475,67 @@ final class WorkerVerticle extends VerticleBase {
                 acknowledged.fail(ar.cause());
                 return;
             }
-            // Keyed by request id: the lines below name it in the log's request_id too.
-            try (LogContext scope = LogContext.request(record.key() == null ? null
-                    : new String(record.key(), StandardCharsets.UTF_8))) {
-                Throwable failure = ar.cause();
-                if (smaller != null && isTooLarge(failure)) {
-                    LOG.warn("the {} is too large to publish ({}); sending a reduced one instead", what,
-                            failure.toString());
-                    send(smaller.get(), what + " (reduced)", null, unreachable, acknowledged);
-                } else if (unreachable != null && isUnreachable(failure)) {
-                    LOG.warn("the {} cannot be published there ({}); answering on the results topic", what,
-                            failure.toString());
-                    send(unreachable.get(), what + " (on the results topic)", null, null, acknowledged);
-                } else {
-                    LOG.warn("publishing the {} failed, retrying in {} ms: {}", what, PUBLISH_RETRY_MILLIS,
-                            failure.toString());
-                    vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, smaller, unreachable, acknowledged));
-                }
+            Throwable failure = ar.cause();
+            if (smaller != null && isTooLarge(failure)) {
+                log(record, () -> LOG.warn("the {} is too large to publish ({}); sending a reduced one instead", what,
+                        failure.toString()));
+                send(smaller.get(), what + " (reduced)", null, fallbacks, acknowledged);
+                return;
             }
+            unreachable(record.topic(), failure).onComplete(gone -> {
+                if (closed) {
+                    acknowledged.fail(failure);
+                } else if (gone.succeeded() && gone.result()) {
+                    elsewhere(record, what, failure, fallbacks, acknowledged);
+                } else {
+                    log(record, () -> LOG.warn("publishing the {} failed, retrying in {} ms: {}", what,
+                            PUBLISH_RETRY_MILLIS, failure.toString()));
+                    vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, smaller, fallbacks, acknowledged));
+                }
+            });
         });
+    }
+
+    /** The next place for a record its topic cannot take, or, with none left, the end of trying. */
+    private void elsewhere(KafkaProducerRecord<byte[], byte[]> record, String what, Throwable failure,
+            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks, Promise<Void> acknowledged) {
+        if (fallbacks.isEmpty()) {
+            log(record, () -> LOG.error("giving up on the {}: topic {} cannot take it ({}), and there is nowhere else"
+                    + " to put it; its offset is committed so that the partition goes on", what, record.topic(),
+                    failure.toString()));
+            acknowledged.complete();
+            return;
+        }
+        KafkaProducerRecord<byte[], byte[]> next = fallbacks.get(0).apply(failure);
+        log(record, () -> LOG.warn("the {} cannot be published to {} ({}); sending it to {} instead", what,
+                record.topic(), failure.toString(), next.topic()));
+        send(next, what + " (to " + next.topic() + ")", null, fallbacks.subList(1, fallbacks.size()), acknowledged);
+    }
+
+    /**
+     * Whether {@code topic} will not take records however often they are sent: not ours to write, an invalid name, or
+     * a topic the broker says does not exist (asked, since a broker that is away looks the same to the producer).
+     */
+    private Future<Boolean> unreachable(String topic, Throwable error) {
+        boolean maybeMissing = false;
+        for (Throwable e = error; e != null; e = e.getCause()) {
+            if (e instanceof TopicAuthorizationException || e instanceof InvalidTopicException) {
+                return Future.succeededFuture(true);
+            }
+            if (e instanceof UnknownTopicOrPartitionException || (e instanceof org.apache.kafka.common.errors.TimeoutException
+                    && String.valueOf(e.getMessage()).contains("not present in metadata"))) {
+                maybeMissing = true;
+            }
+        }
+        return maybeMissing ? replyTopics.missing(topic) : Future.succeededFuture(false);
+    }
+
+    /** Logs with the record's key (the request id, for answers) as the line's request_id. */
+    private static void log(KafkaProducerRecord<byte[], byte[]> record, Runnable line) {
+        try (LogContext scope = LogContext.request(record.key() == null ? null
+                : new String(record.key(), StandardCharsets.UTF_8))) {
+            line.run();
+        }
     }
 
     private void done(OffsetTracker<TopicPartition>.Ticket ticket) {
@@ -708,19 +749,6 @@ final class WorkerVerticle extends VerticleBase {
         return props;
     }
 
-    /** A topic that does not take the record however often it is sent: gone, or not ours to write. */
-    private static boolean isUnreachable(Throwable error) {
-        for (Throwable e = error; e != null; e = e.getCause()) {
-            if (e instanceof UnknownTopicOrPartitionException || e instanceof InvalidTopicException
-                    || e instanceof TopicAuthorizationException
-                    || (e instanceof org.apache.kafka.common.errors.TimeoutException
-                    && String.valueOf(e.getMessage()).contains("not present in metadata"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static boolean isTooLarge(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException) {
@@ -741,6 +769,20 @@ final class WorkerVerticle extends VerticleBase {
                 .setImages(List.of())
                 .setDiversity(null)
                 .setMetadata(Map.of())
+                .build();
+    }
+
+    private DeadLetter deadLetter(KafkaConsumerRecord<byte[], byte[]> record, String code, String reason) {
+        return DeadLetter.newBuilder()
+                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setSourceTopic(record.topic())
+                .setSourcePartition(record.partition())
+                .setSourceOffset(record.offset())
+                .setErrorCode(code)
+                .setReason(reason)
+                .setWorkerId(config.workerId())
+                .setFailedAt(intake.clock().now())
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package dev.umbra.http;
 
 import dev.umbra.decoder.pool.PoolStats;
+import dev.umbra.io.ProcessMemory;
 import dev.umbra.kafka.AnswerListener;
 import dev.umbra.kafka.Decoding;
 import dev.umbra.kafka.StreamingWorker;
@@ -21,14 +22,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -43,8 +42,6 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
     /** Stage names of {@code umbra_stage_seconds}, each a field of the result's timings. */
     public static final List<String> STAGES =
             List.of("queue_wait", "batch_wait", "tokenize", "text_encode", "prior", "decode", "publish", "end_to_end");
-
-    private static final Path PROC_STATUS = Path.of("/proc/self/status");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -68,7 +65,10 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        Gauge.builder("umbra.process.resident.memory", WorkerMetrics::residentBytes).baseUnit("bytes")
+        Gauge.builder("umbra.process.resident.memory", () -> {
+                    OptionalLong rss = ProcessMemory.residentBytes();
+                    return rss.isPresent() ? rss.getAsLong() : Double.NaN;
+                }).baseUnit("bytes")
                 .description("Resident memory of the process: the JVM's and libtorch's native memory together")
                 .register(registry);
         for (String stage : STAGES) {
@@ -184,20 +184,5 @@ public final class WorkerMetrics implements AnswerListener, AutoCloseable {
     private void poolGauge(String name, String unit, String description, ToDoubleFunction<PoolStats> read) {
         Gauge.builder(name, this, m -> m.pool().map(read::applyAsDouble).orElse(0.0))
                 .baseUnit(unit).description(description).register(registry);
-    }
-
-    /** VmRSS from /proc (Linux); NaN elsewhere. */
-    static double residentBytes() {
-        try {
-            for (String line : Files.readAllLines(PROC_STATUS)) {
-                if (line.startsWith("VmRSS:")) {
-                    String[] parts = line.substring(6).trim().split("\\s+");
-                    return Double.parseDouble(parts[0]) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or /proc unreadable
-        }
-        return Double.NaN;
     }
 }

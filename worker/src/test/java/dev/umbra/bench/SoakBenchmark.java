@@ -1,6 +1,7 @@
 package dev.umbra.bench;
 
 import ai.djl.ndarray.NDManager;
+import dev.umbra.io.ProcessMemory;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.EmbeddingResult;
@@ -166,16 +167,7 @@ public final class SoakBenchmark implements Callable<Integer> {
 
     /** VmRSS of this process from /proc/self/status (Linux), in MiB. */
     static double rssMib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    String kb = line.substring("VmRSS:".length()).trim().split("\\s+")[0];
-                    return Long.parseLong(kb) / 1024.0;
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/self/status (the soak run needs Linux)", e);
-        }
-        throw new IllegalStateException("/proc/self/status has no VmRSS line");
+        return ProcessMemory.residentBytes().orElseThrow(() -> new IllegalStateException(
+                "no VmRSS in /proc/self/status (the soak run needs Linux)")) / (1024.0 * 1024.0);
     }
 }

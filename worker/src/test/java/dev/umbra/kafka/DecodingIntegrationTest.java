@@ -11,6 +11,7 @@ import dev.umbra.decoder.ImageDecoder;
 import dev.umbra.decoder.pool.DecoderOptions;
 import dev.umbra.decoder.pool.DecoderPool;
 import dev.umbra.decoder.store.FileSystemImageStore;
+import dev.umbra.io.Bytes;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
@@ -24,7 +25,6 @@ import dev.umbra.worker.EmbeddingEngine;
 import dev.umbra.worker.WorkerClock;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayInputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,12 +140,6 @@ class DecodingIntegrationTest {
         return records;
     }
 
-    private static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] out = new byte[d.remaining()];
-        d.get(out);
-        return out;
-    }
 
     @Test
     void everyRequestGetsItsPicturesInlineWithSizeAndTheirDiversity() throws Exception {
@@ -168,7 +162,7 @@ class DecodingIntegrationTest {
                 for (GeneratedImage image : r.getImages()) {
                     assertEquals("png", image.getImageFormat());
                     assertEquals(64, image.getWidth());
-                    assertEquals(64, ImageIO.read(new ByteArrayInputStream(bytes(image.getImage()))).getHeight());
+                    assertEquals(64, ImageIO.read(new ByteArrayInputStream(Bytes.of(image.getImage()))).getHeight());
                     assertEquals(0, image.getImageEmbedding().size(), "embeddings left out on request");
                 }
                 assertTrue(r.getTimings().getDecodeMs() > 0);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.umbra.io.Bytes;
 import dev.umbra.kafka.broker.BrokerOptions;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
 import dev.umbra.model.EclipseModel;
@@ -13,7 +14,6 @@ import dev.umbra.model.RuntimeOptions;
 import dev.umbra.schemas.DeadLetter;
 import dev.umbra.worker.EmbeddingEngine;
 import io.vertx.core.Vertx;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,10 +57,8 @@ class PublishFailureIntegrationTest {
                 assertEquals("PUBLISH_FAILED", letter.getErrorCode());
                 assertTrue(letter.getReason().contains("result of lost-topic could not be published"),
                         letter.getReason());
-                ByteBuffer original = letter.getOriginalValue();
-                byte[] bytes = new byte[original.remaining()];
-                original.get(bytes);
-                assertArrayEquals(request.value(), bytes, "the request's own bytes, to replay");
+                assertArrayEquals(request.value(), Bytes.of(letter.getOriginalValue()),
+                        "the request's own bytes, to replay");
                 kit.awaitFullyCommitted(topics.group(), topics.prompts());
                 assertEquals(0, worker.stats().inFlightRows());
                 worker.stop().await(60, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umbra.batch.BatchPolicy;
+import dev.umbra.io.Bytes;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
@@ -20,7 +21,6 @@ import dev.umbra.schemas.Status;
 import dev.umbra.worker.EmbeddingEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -185,14 +185,14 @@ class StreamingWorkerIntegrationTest {
         }
         for (ConsumerRecord<byte[], byte[]> record : letters) {
             DeadLetter letter = KafkaTestKit.CODEC.decodeDeadLetter(record.value());
-            String key = new String(bytes(letter.getOriginalKey()), UTF_8);
+            String key = new String(Bytes.of(letter.getOriginalKey()), UTF_8);
             assertEquals(expectedDeadLetters.get(key), letter.getErrorCode(), key + ": " + letter.getReason());
             assertFalse(letter.getReason().isBlank());
             byte[] sent = sentValues.get(key);
             if (sent == null) {
                 assertNull(letter.getOriginalValue(), key);
             } else {
-                assertArrayEquals(sent, bytes(letter.getOriginalValue()), key);
+                assertArrayEquals(sent, Bytes.of(letter.getOriginalValue()), key);
             }
             assertEquals(p, letter.getSourceTopic());
             assertEquals(0, letter.getSourcePartition());
@@ -417,11 +417,5 @@ class StreamingWorkerIntegrationTest {
         assertTrue(e.getMessage().contains(name + ".nope") && e.getMessage().contains("do not exist"), e.getMessage());
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer b = buffer.duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-    }
 
 }

@@ -13,6 +13,7 @@ import dev.umbra.decoder.ImageDecoder;
 import dev.umbra.decoder.pool.DecoderPool;
 import dev.umbra.decoder.shapes.ShapesImageDecoder;
 import dev.umbra.decoder.store.FileSystemImageStore;
+import dev.umbra.io.Bytes;
 import dev.umbra.io.Images;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
@@ -27,7 +28,6 @@ import dev.umbra.schemas.Status;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -112,7 +112,7 @@ class DecodeStageTest {
             GeneratedImage image = r.getImages().get(i);
             assertEquals("png", image.getImageFormat());
             assertNull(image.getImageUri());
-            BufferedImage png = ImageIO.read(new ByteArrayInputStream(bytes(image.getImage())));
+            BufferedImage png = ImageIO.read(new ByteArrayInputStream(Bytes.of(image.getImage())));
             assertEquals(64, png.getWidth());
             assertSamePicture(direct.get(i).rgb(), Images.toRgb(png), "image " + i);
             assertEquals(64, image.getImageEmbedding().size(), "embeddings kept");
@@ -151,7 +151,7 @@ class DecodeStageTest {
             ImageResult r = stage.decode(answer("r5", "a green square", 2)).get(60, TimeUnit.SECONDS).result();
             float[] px = new float[2 * 3 * 64 * 64];
             for (int i = 0; i < 2; i++) {
-                BufferedImage png = ImageIO.read(new ByteArrayInputStream(bytes(r.getImages().get(i).getImage())));
+                BufferedImage png = ImageIO.read(new ByteArrayInputStream(Bytes.of(r.getImages().get(i).getImage())));
                 Images.toChannelsFirst(Images.toRgb(png), px, i * 3 * 64 * 64);
             }
             float[][] e = tower.embed(px, 2);
@@ -161,7 +161,7 @@ class DecodeStageTest {
     }
 
     private static float[] rgbVector(GeneratedImage image) throws java.io.IOException {
-        int[] rgb = Images.toRgb(ImageIO.read(new ByteArrayInputStream(bytes(image.getImage()))));
+        int[] rgb = Images.toRgb(ImageIO.read(new ByteArrayInputStream(Bytes.of(image.getImage()))));
         float[] v = new float[rgb.length * 3];
         for (int p = 0; p < rgb.length; p++) {
             v[3 * p] = ((rgb[p] >> 16) & 0xFF) / 255f;
@@ -233,12 +233,6 @@ class DecodeStageTest {
         assertTrue(worst <= 2, what + ": pixels differ by up to " + worst + " levels from the decoder's own");
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer b = buffer.duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-    }
 
     /** A decoder that always fails, as one out of memory would. */
     static final class BrokenDecoder implements ImageDecoder {

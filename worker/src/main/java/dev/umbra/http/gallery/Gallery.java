@@ -1,5 +1,6 @@
 package dev.umbra.http.gallery;
 
+import dev.umbra.io.Bytes;
 import dev.umbra.kafka.WorkerConfig;
 import dev.umbra.schemas.EventCodec;
 import dev.umbra.schemas.GeneratedImage;
@@ -256,7 +257,7 @@ public final class Gallery implements AutoCloseable {
         List<byte[]> pngs = new ArrayList<>();
         List<String> uris = new ArrayList<>();
         for (GeneratedImage image : r.getImages()) {
-            byte[] png = image.getImage() == null ? null : toArray(image.getImage());
+            byte[] png = image.getImage() == null ? null : Bytes.of(image.getImage());
             String uri = image.getImageUri() == null ? null : image.getImageUri().toString();
             pngs.add(png);
             uris.add(uri);
@@ -299,13 +300,6 @@ public final class Gallery implements AutoCloseable {
 
     private static void send(HttpServerResponse response, Item item) {
         response.write("event: result\ndata: " + item.json().encode() + "\n\n");
-    }
-
-    private static byte[] toArray(java.nio.ByteBuffer buffer) {
-        java.nio.ByteBuffer b = buffer.duplicate();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        return bytes;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.umbra.kafka.demo;
 
+import dev.umbra.io.Bytes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
@@ -61,12 +62,8 @@ public final class AvroJson {
             case ENUM:
             case STRING:
                 return datum.toString();
-            case BYTES: {
-                ByteBuffer buffer = ((ByteBuffer) datum).duplicate();
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
-                return Base64.getEncoder().encodeToString(bytes);
-            }
+            case BYTES:
+                return Base64.getEncoder().encodeToString(Bytes.of((ByteBuffer) datum));
             case LONG:
                 return datum instanceof Instant instant ? instant.toEpochMilli() : datum;
             default:

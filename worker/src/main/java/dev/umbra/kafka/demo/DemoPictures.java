@@ -2,10 +2,10 @@ package dev.umbra.kafka.demo;
 
 import dev.umbra.decoder.pool.PoolStats;
 import dev.umbra.decoder.store.FileSystemImageStore;
+import dev.umbra.io.Bytes;
 import dev.umbra.schemas.GeneratedImage;
 import dev.umbra.schemas.ImageResult;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -49,10 +49,7 @@ public final class DemoPictures {
         boolean any = false;
         for (GeneratedImage image : result.getImages()) {
             if (image.getImage() != null) {
-                ByteBuffer b = image.getImage().duplicate();
-                byte[] bytes = new byte[b.remaining()];
-                b.get(bytes);
-                store.put(result.getRequestId(), image.getIndex(), image.getImageFormat(), bytes);
+                store.put(result.getRequestId(), image.getIndex(), image.getImageFormat(), Bytes.of(image.getImage()));
                 inline++;
                 any = true;
             } else if (image.getImageUri() != null) {

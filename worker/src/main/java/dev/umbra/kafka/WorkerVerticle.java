@@ -84,8 +84,8 @@ final class WorkerVerticle extends VerticleBase {
     private volatile Intake intake;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaAdminClient replyAdmin;
-    private ReplyTopics replyTopics;
+    private KafkaAdminClient topicsAdmin;
+    private KnownTopics knownTopics;
 
     private boolean stopping;
     // Set just before the consumer is closed. Vert.x runs a consumer call made after close() on a fresh thread of its
@@ -181,8 +181,8 @@ final class WorkerVerticle extends VerticleBase {
                     intake = intakeFactory.apply(codec);
                     producer = KafkaProducer.create(vertx, producerConfig(), new ByteArraySerializer(),
                             new ByteArraySerializer());
-                    replyAdmin = KafkaAdminClient.create(vertx, adminConfig());
-                    replyTopics = new ReplyTopics(replyAdmin, System::nanoTime);
+                    topicsAdmin = KafkaAdminClient.create(vertx, adminConfig());
+                    knownTopics = new KnownTopics(topicsAdmin, System::nanoTime);
                     consumer = KafkaConsumer.create(vertx, consumerConfig(), new ByteArrayDeserializer(),
                             new ByteArrayDeserializer());
                     consumer.pollTimeout(config.pollTimeout());
@@ -371,7 +371,7 @@ final class WorkerVerticle extends VerticleBase {
         if (handOn || replyTo == null) {
             return publish(answer, result, ticket, handOn, replyTo, record);
         }
-        return replyTopics.check(replyTo).compose(problem -> problem == null
+        return knownTopics.check(replyTo).compose(problem -> problem == null
                 ? publish(answer, result, ticket, false, replyTo, record)
                 : publish(answer, cannotReply(result, problem), ticket, false, null, record));
     }
@@ -527,7 +527,7 @@ final class WorkerVerticle extends VerticleBase {
                 maybeMissing = true;
             }
         }
-        return maybeMissing ? replyTopics.missing(topic) : Future.succeededFuture(false);
+        return maybeMissing ? knownTopics.missing(topic) : Future.succeededFuture(false);
     }
 
     /** Logs with the record's key (the request id, for answers) as the line's request_id. */
@@ -713,7 +713,7 @@ final class WorkerVerticle extends VerticleBase {
                 .otherwiseEmpty()
                 .compose(v -> producer == null ? Future.<Void>succeededFuture() : producer.close())
                 .otherwiseEmpty()
-                .compose(v -> replyAdmin == null ? Future.<Void>succeededFuture() : replyAdmin.close())
+                .compose(v -> topicsAdmin == null ? Future.<Void>succeededFuture() : topicsAdmin.close())
                 .otherwiseEmpty()
                 .mapEmpty();
     }

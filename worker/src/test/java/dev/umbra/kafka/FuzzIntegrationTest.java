@@ -68,7 +68,7 @@ class FuzzIntegrationTest {
             if (i % validEvery == 0) {
                 String id = "valid-" + i;
                 validIds.add(id);
-                values.add(CODEC.encode(request(id, "a red circle " + i).build()));
+                values.add(CODEC.encode(KafkaTestKit.request(id, "a red circle " + i).build()));
             }
         }
 
@@ -125,7 +125,8 @@ class FuzzIntegrationTest {
                 byId = null;
 
                 // Still serving.
-                kit.produce(List.of(KafkaTestKit.record(topics.prompts(), request("after", "a blue square").build())));
+                kit.produce(List.of(KafkaTestKit.record(topics.prompts(),
+                        KafkaTestKit.request("after", "a blue square").build())));
                 assertTrue(kit.readFor(topics.results(), answered + 1, Duration.ofSeconds(30)).stream()
                         .anyMatch(r -> CODEC.decodeImageResult(r.value()).getRequestId().equals("after")));
                 long heapAfter = usedHeapAfterGc();
@@ -162,12 +163,9 @@ class FuzzIntegrationTest {
         return rt.totalMemory() - rt.freeMemory();
     }
 
-    static PromptRequest.Builder request(String id, String prompt) {
-        return PromptRequest.newBuilder().setRequestId(id).setPrompt(prompt).setSeed(7L).setCreatedAt(Instant.now());
-    }
-
     private static byte[] validBytes(Random random) {
-        return CODEC.encode(request("v-" + random.nextInt(1_000_000), "a green triangle").setNegativePrompt("blur")
+        return CODEC.encode(KafkaTestKit.request("v-" + random.nextInt(1_000_000), "a green triangle")
+                .setNegativePrompt("blur")
                 .setMetadata(Map.of("k", "v")).build());
     }
 
@@ -213,7 +211,7 @@ class FuzzIntegrationTest {
     }
 
     private static byte[] atTheLimits(Random random) {
-        PromptRequest.Builder b = request("limits-" + random.nextInt(1_000_000), "a cat");
+        PromptRequest.Builder b = KafkaTestKit.request("limits-" + random.nextInt(1_000_000), "a cat");
         switch (random.nextInt(12)) {
             case 0 -> b.setNumImages(random.nextBoolean() ? 0 : Integer.MIN_VALUE);
             case 1 -> b.setNumImages(Integer.MAX_VALUE);
@@ -234,7 +232,7 @@ class FuzzIntegrationTest {
 
     private static byte[] hugeStrings(Random random) {
         int size = 100_000 + random.nextInt(300_000);
-        return CODEC.encode(request("huge-" + random.nextInt(1_000_000), "p".repeat(size)).build());
+        return CODEC.encode(KafkaTestKit.request("huge-" + random.nextInt(1_000_000), "p".repeat(size)).build());
     }
 
     private static byte[] hugeMap(Random random) {
@@ -243,6 +241,7 @@ class FuzzIntegrationTest {
         for (int i = 0; i < entries; i++) {
             metadata.put("k" + i, "v".repeat(random.nextInt(20)));
         }
-        return CODEC.encode(request("map-" + random.nextInt(1_000_000), "a dog").setMetadata(metadata).build());
+        return CODEC.encode(KafkaTestKit.request("map-" + random.nextInt(1_000_000), "a dog").setMetadata(metadata)
+                .build());
     }
 }

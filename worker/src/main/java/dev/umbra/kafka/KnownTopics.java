@@ -10,12 +10,13 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Whether reply topics exist, asked of the broker once and remembered a while. A send to a topic that does not exist
- * would wait out the producer's metadata timeout (a minute) and then fail, and retrying it would hold its partition's
- * commits forever: the worker asks first, and answers on the results topic when it cannot reply. Used on the
+ * Whether topics exist, asked of the broker once and remembered a while. A send to a topic that does not exist waits
+ * out the producer's metadata timeout (a minute) and then fails, and retrying it would hold its partition's commits
+ * forever: the worker asks before a reply (and answers on the results topic when it cannot reply), and asks again when
+ * a send fails as a missing topic's would, since a broker that is away looks the same to the producer. Used on the
  * verticle's event loop.
  */
-final class ReplyTopics {
+final class KnownTopics {
 
     static final long KNOWN_MILLIS = 60_000;
     static final long MISSING_MILLIS = 5_000;
@@ -25,17 +26,20 @@ final class ReplyTopics {
     private final Map<String, Known> known = new HashMap<>();
     private final Map<String, Future<Known>> asking = new HashMap<>();
 
-    /** What the broker said of a topic: its partition count, or why it cannot be written (partitions then 0). */
-    private record Known(int partitions, String problem, long untilNanos) {}
+    /**
+     * What the broker said of a topic: its partition count, or why it cannot be written (partitions then 0) and
+     * whether that is because it does not exist.
+     */
+    private record Known(int partitions, String problem, boolean missing, long untilNanos) {}
 
-    ReplyTopics(KafkaAdminClient admin, LongSupplier nanoTime) {
+    KnownTopics(KafkaAdminClient admin, LongSupplier nanoTime) {
         this.admin = admin;
         this.nanoTime = nanoTime;
     }
 
     /** Completes with true only when the broker answered that {@code topic} does not exist. */
     Future<Boolean> missing(String topic) {
-        return lookup(topic).map(k -> k.problem() != null && k.problem().endsWith("does not exist"));
+        return lookup(topic).map(Known::missing);
     }
 
     /** Completes with null when the answer can go to {@code replyTo}, else with the reason it cannot. */
@@ -63,10 +67,12 @@ final class ReplyTopics {
             return pending;
         }
         Future<Known> ask = admin.describeTopics(List.of(topic))
-                .map(d -> new Known(d.get(topic).getPartitions().size(), null, until(KNOWN_MILLIS)))
-                .otherwise(e -> new Known(0, "reply_topic '" + topic + "' " + (cause(e) instanceof
-                        UnknownTopicOrPartitionException ? "does not exist" : "cannot be described: " + cause(e)),
-                        until(MISSING_MILLIS)));
+                .map(d -> new Known(d.get(topic).getPartitions().size(), null, false, until(KNOWN_MILLIS)))
+                .otherwise(e -> {
+                    boolean missing = cause(e) instanceof UnknownTopicOrPartitionException;
+                    return new Known(0, "reply_topic '" + topic + "' " + (missing ? "does not exist"
+                            : "cannot be described: " + cause(e)), missing, until(MISSING_MILLIS));
+                });
         asking.put(topic, ask);
         ask.onComplete(ar -> {
             asking.remove(topic);

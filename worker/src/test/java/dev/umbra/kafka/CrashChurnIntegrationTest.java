@@ -3,22 +3,20 @@ package dev.umbra.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.umbra.cli.UmbraCommand;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
 import dev.umbra.schemas.EventCodec;
 import dev.umbra.schemas.ImageResult;
 import dev.umbra.schemas.Status;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,6 +35,7 @@ class CrashChurnIntegrationTest {
     private static final int REQUESTS = 3_000;
     private static final int WORKERS = 3;
     private static final EventCodec CODEC = new EventCodec();
+    private static final Pattern ASSIGNED = Pattern.compile("assigned \\[TopicPartition");
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -44,14 +43,14 @@ class CrashChurnIntegrationTest {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             KafkaTestKit kit = new KafkaTestKit(broker.bootstrapServers());
             KafkaTestKit.Topics topics = kit.createTopics("churn", 6);
-            Worker[] workers = new Worker[WORKERS];
+            WorkerJvm[] workers = new WorkerJvm[WORKERS];
             int started = 0;
             try {
                 for (int i = 0; i < WORKERS; i++) {
-                    workers[i] = Worker.start("w" + i + "-" + started++, broker.bootstrapServers(), topics, dir);
+                    workers[i] = startWorker("w" + i + "-" + started++, broker.bootstrapServers(), topics, dir);
                 }
-                for (Worker w : workers) {
-                    w.awaitAssigned();
+                for (WorkerJvm w : workers) {
+                    w.awaitLog(ASSIGNED, "its share of the prompts topic");
                 }
                 Random random = new Random(7);
                 int kills = 0;
@@ -71,7 +70,7 @@ class CrashChurnIntegrationTest {
                             int victim = random.nextInt(WORKERS);
                             workers[victim].kill();
                             kills++;
-                            workers[victim] = Worker.start("w" + victim + "-" + started++, broker.bootstrapServers(),
+                            workers[victim] = startWorker("w" + victim + "-" + started++, broker.bootstrapServers(),
                                     topics, dir);
                             nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
                         }
@@ -104,7 +103,7 @@ class CrashChurnIntegrationTest {
                 assertEquals(0, lost, summary + "\n" + workers[0].log());
                 kit.awaitFullyCommitted(topics.group(), topics.prompts());
             } finally {
-                for (Worker w : workers) {
+                for (WorkerJvm w : workers) {
                     if (w != null) {
                         w.kill();
                     }
@@ -114,39 +113,10 @@ class CrashChurnIntegrationTest {
     }
 
     /** A worker in its own JVM, as {@code java -jar umbra-worker.jar run} runs it, on the null model. */
-    private record Worker(String id, Process process, Path logFile) {
-
-        static Worker start(String id, String bootstrap, KafkaTestKit.Topics t, Path dir) throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                    UmbraCommand.class.getName(), "run", "--bootstrap-servers", bootstrap, "--model", "null:8",
-                    "--decoder", "none", "--prompts-topic", t.prompts(), "--results-topic", t.results(),
-                    "--dead-letter-topic", t.deadLetters(), "--group-id", t.group(), "--worker-id", id,
-                    // a killed member is noticed within seconds, not the default 45
-                    "--kafka-property", "consumer.session.timeout.ms=6000",
-                    "--kafka-property", "consumer.heartbeat.interval.ms=1000"));
-            Path log = dir.resolve(id + ".log");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("DJL_OFFLINE", "true");
-            return new Worker(id, pb.start(), log);
-        }
-
-        void awaitAssigned() throws Exception {
-            KafkaTestKit.await(() -> log().contains("assigned [TopicPartition"), () -> id + " never joined:\n" + log());
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL: no drain, no commit, no leaving the group
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-
-        String log() {
-            try {
-                return Files.exists(logFile) ? Files.readString(logFile) : "";
-            } catch (IOException e) {
-                return e.toString();
-            }
-        }
+    private static WorkerJvm startWorker(String id, String bootstrap, KafkaTestKit.Topics t, Path dir)
+            throws IOException {
+        return WorkerJvm.start(id, "256m", dir.resolve(id + ".log"), List.of("--bootstrap-servers", bootstrap,
+                "--model", "null:8", "--decoder", "none", "--prompts-topic", t.prompts(), "--results-topic",
+                t.results(), "--dead-letter-topic", t.deadLetters(), "--group-id", t.group()));
     }
 }

@@ -1,12 +1,9 @@
 package dev.umbra.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.umbra.cli.UmbraCommand;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
 import dev.umbra.model.RuntimeOptions;
 import dev.umbra.schemas.ImageResult;
@@ -14,7 +11,6 @@ import dev.umbra.schemas.PriorOutput;
 import dev.umbra.schemas.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,12 +51,12 @@ class RoleSplitIntegrationTest {
             String embeddings = t.embeddings();
             WorkerConfig prior = t.config(broker.bootstrapServers()).role(WorkerRole.PRIOR)
                     .embeddingsTopic(embeddings).workerId("prior-1").build();
-            List<Decoder> decoders = new ArrayList<>();
+            List<WorkerJvm> decoders = new ArrayList<>();
             try (WorkerProcess priorProcess = WorkerProcess.start(prior, null, RuntimeOptions.defaults())) {
                 for (String id : List.of("decoder-a", "decoder-b")) {
-                    decoders.add(Decoder.start(id, broker.bootstrapServers(), t, embeddings, tmp));
+                    decoders.add(startDecoder(id, broker.bootstrapServers(), t, embeddings, tmp));
                 }
-                for (Decoder d : decoders) {
+                for (WorkerJvm d : decoders) {
                     d.awaitLog(ASSIGNED, "its share of the embeddings topic");
                 }
 
@@ -72,13 +68,12 @@ class RoleSplitIntegrationTest {
                 kit.produce(records);
 
                 // Kill decoder A once it has answered something and the run is not over.
-                Decoder a = decoders.get(0);
-                KafkaTestKit.await(() -> answeredBy(kit, t.results(), a.id) >= 3,
+                WorkerJvm a = decoders.get(0);
+                KafkaTestKit.await(() -> answeredBy(kit, t.results(), a.id()) >= 3,
                         () -> "decoder A answered nothing (" + results(kit, t.results()).size() + " results in all):\n"
                                 + a.log() + "\ndecoder B:\n" + decoders.get(1).log());
                 int answeredAtKill = results(kit, t.results()).size();
-                a.process.destroyForcibly();   // SIGKILL: no drain, no commit, no leaving the group
-                assertTrue(a.process.waitFor(30, TimeUnit.SECONDS), "decoder A did not die");
+                assertTrue(a.kill(), "decoder A did not die");
                 assertTrue(answeredAtKill < REQUESTS, "the run ended before the kill (" + answeredAtKill
                         + " answered): nothing was left to hand over");
 
@@ -141,7 +136,7 @@ class RoleSplitIntegrationTest {
                         + " before the kill, %d of A's partition answered by B%n", REQUESTS, total, total - REQUESTS,
                         answeredAtKill, takenOver);
             } finally {
-                for (Decoder d : decoders) {
+                for (WorkerJvm d : decoders) {
                     d.stop();
                 }
             }
@@ -158,52 +153,11 @@ class RoleSplitIntegrationTest {
     }
 
     /** A decoder worker in its own JVM, as {@code java -jar umbra-worker.jar run --role decoder} runs it. */
-    private record Decoder(String id, Process process, Path logFile) {
-
-        static Decoder start(String id, String bootstrap, KafkaTestKit.Topics t, String embeddings, Path dir)
-                throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-Dai.djl.offline=true",
-                    "-cp", System.getProperty("java.class.path"), UmbraCommand.class.getName(), "run",
-                    "--role", "decoder", "--bootstrap-servers", bootstrap, "--embeddings-topic", embeddings,
-                    "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(), "--prompts-topic",
-                    t.prompts(), "--worker-id", id, "--image-dir", dir.resolve(id).toString(),
-                    // a killed member is noticed within seconds, not the default 45
-                    "--kafka-property", "consumer.session.timeout.ms=6000",
-                    "--kafka-property", "consumer.heartbeat.interval.ms=1000"));
-            Path log = dir.resolve(id + ".log");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            pb.environment().put("DJL_OFFLINE", "true");
-            pb.environment().put("OMP_NUM_THREADS", "1");
-            return new Decoder(id, pb.start(), log);
-        }
-
-        void awaitLog(Pattern pattern, String what) {
-            KafkaTestKit.await(() -> {
-                if (!process.isAlive()) {
-                    fail(id + " exited with " + process.exitValue() + " before " + what + ":\n" + log());
-                }
-                return pattern.matcher(log()).find();
-            }, () -> id + " did not get " + what + ":\n" + log());
-        }
-
-        String log() {
-            try {
-                return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
-            } catch (IOException e) {
-                return e.toString();
-            }
-        }
-
-        void stop() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();   // SIGTERM: the clean stop
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
-            assertFalse(process.isAlive());
-        }
+    private static WorkerJvm startDecoder(String id, String bootstrap, KafkaTestKit.Topics t, String embeddings,
+            Path dir) throws IOException {
+        return WorkerJvm.start(id, "1g", dir.resolve(id + ".log"), List.of("--role", "decoder",
+                "--bootstrap-servers", bootstrap, "--embeddings-topic", embeddings, "--results-topic", t.results(),
+                "--dead-letter-topic", t.deadLetters(), "--prompts-topic", t.prompts(),
+                "--image-dir", dir.resolve(id).toString()));
     }
 }

@@ -3,6 +3,7 @@ package dev.umbra.cli;
 import dev.umbra.config.ConfigDefaults;
 import dev.umbra.http.OpsServer;
 import dev.umbra.kafka.DecodeConfig;
+import dev.umbra.kafka.Delivery;
 import dev.umbra.kafka.WorkerConfig;
 import dev.umbra.kafka.WorkerProcess;
 import dev.umbra.kafka.WorkerRole;
@@ -72,6 +73,19 @@ final class RunCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}). Others are answered REJECTED on the results topic.")
     String replyTopics;
 
+    @Option(names = "--delivery", paramLabel = "MODE", defaultValue = "at-least-once",
+            converter = DeliveryConverter.class,
+            description = "at-least-once (default: after a crash or rebalance some answers come twice) or exactly-once"
+                    + " (answers and consumed offsets committed in one transaction per batch: a read_committed reader"
+                    + " sees each answer once).")
+    Delivery delivery;
+
+    @Option(names = "--transactional-id", paramLabel = "ID",
+            description = "With --delivery exactly-once: the producer's transactional.id (default: umbra- and the"
+                    + " worker id). Give a restarted worker its predecessor's id so that what it left open is aborted"
+                    + " at once.")
+    String transactionalId;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
             description = "Extra Kafka client property, repeatable; prefix consumer., producer. or admin. for one client.")
     Map<String, String> kafkaProperties = Map.of();
@@ -127,7 +141,9 @@ final class RunCommand implements Callable<Integer> {
                 .latencyTarget(batching.latencyTarget())
                 .limits(new WorkerLimits(maxPromptChars, maxImagesPerRequest))
                 .kafkaProperties(kafkaProperties)
-                .replyTopics(replyTopics);
+                .replyTopics(replyTopics)
+                .delivery(delivery)
+                .transactionalId(transactionalId);
         if (maxInFlightRows != null) {
             config.maxInFlightRows(maxInFlightRows);
         }
@@ -147,6 +163,17 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    static final class DeliveryConverter implements CommandLine.ITypeConverter<Delivery> {
+        @Override
+        public Delivery convert(String value) {
+            try {
+                return Delivery.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     static final class RoleConverter implements CommandLine.ITypeConverter<WorkerRole> {

@@ -37,11 +37,13 @@ final class OffsetTracker<P> {
 
     /** One tracked record; {@link #done()} is idempotent and ignored once its partition was revoked. */
     final class Ticket {
+        private final P partition;
         private final PartitionState state;
         private final long offset;
         private boolean done;
 
-        private Ticket(PartitionState state, long offset) {
+        private Ticket(P partition, PartitionState state, long offset) {
+            this.partition = partition;
             this.state = state;
             this.offset = offset;
         }
@@ -61,6 +63,10 @@ final class OffsetTracker<P> {
 
         long offset() {
             return offset;
+        }
+
+        P partition() {
+            return partition;
         }
 
         /** False once its partition was revoked: the partition's next owner answers the record again. */
@@ -84,7 +90,7 @@ final class OffsetTracker<P> {
         state.lastTracked = offset;
         state.open.put(offset, Boolean.FALSE);
         outstanding++;
-        return new Ticket(state, offset);
+        return new Ticket(partition, state, offset);
     }
 
     /** Per partition, the offset to commit (highest contiguous done + 1), where it moved past the last commit. */
@@ -121,6 +127,18 @@ final class OffsetTracker<P> {
     /** Tracked records not yet done, over all partitions. */
     int outstanding() {
         return outstanding;
+    }
+
+    /** Tracked records not yet done in some partitions. */
+    int outstanding(Collection<P> of) {
+        int n = 0;
+        for (P p : of) {
+            PartitionState state = partitions.get(p);
+            if (state != null) {
+                n += (int) state.open.values().stream().filter(done -> !done).count();
+            }
+        }
+        return n;
     }
 
     private void drop(P partition) {

@@ -51,6 +51,10 @@ import java.util.regex.PatternSyntaxException;
  *                         ({@link #RESERVED_KAFKA_PROPERTIES}).
  * @param replyTopics      the reply topics requests may name (request-reply); the whole name must match (default
  *                         {@value #DEFAULT_REPLY_TOPICS}); a request naming another is answered REJECTED
+ * @param delivery         at least once (default) or exactly once ({@link Delivery})
+ * @param transactionalId  the producer's {@code transactional.id} in exactly-once mode (default {@code umbra-} and
+ *                         the worker id): a worker started again with the same id aborts what its predecessor left
+ *                         open at once, instead of readers waiting out the transaction timeout
  */
 public record WorkerConfig(
         String bootstrapServers,
@@ -70,7 +74,9 @@ public record WorkerConfig(
         Duration pollTimeout,
         Duration shutdownTimeout,
         Map<String, String> kafkaProperties,
-        Pattern replyTopics) {
+        Pattern replyTopics,
+        Delivery delivery,
+        String transactionalId) {
 
     public static final String DEFAULT_PROMPTS_TOPIC = "umbra.prompts";
     public static final String DEFAULT_RESULTS_TOPIC = "umbra.results";
@@ -90,7 +96,7 @@ public record WorkerConfig(
      * byte-array framing depend on (offsets are committed by the worker, never automatically).
      */
     public static final Set<String> RESERVED_KAFKA_PROPERTIES = Set.of(
-            "bootstrap.servers", "group.id", "client.id", "enable.auto.commit",
+            "bootstrap.servers", "group.id", "client.id", "enable.auto.commit", "transactional.id",
             "key.deserializer", "value.deserializer", "key.serializer", "value.serializer");
 
     private static final Set<String> CLIENT_PREFIXES = Set.of("consumer.", "producer.", "admin.");
@@ -140,6 +146,8 @@ public record WorkerConfig(
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
         Objects.requireNonNull(replyTopics, "replyTopics");
+        Objects.requireNonNull(delivery, "delivery");
+        requireText("transactionalId", transactionalId);
         for (String own : List.of(promptsTopic, deadLetterTopic, embeddingsTopic)) {
             if (replyTopics.matcher(own).matches()) {
                 throw new IllegalArgumentException("the reply topics pattern '" + replyTopics + "' allows the worker's"
@@ -273,6 +281,8 @@ public record WorkerConfig(
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private final Map<String, String> kafkaProperties = new TreeMap<>();
         private Pattern replyTopics = Pattern.compile(DEFAULT_REPLY_TOPICS);
+        private Delivery delivery = Delivery.AT_LEAST_ONCE;
+        private String transactionalId;
 
         private Builder(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;
@@ -296,6 +306,19 @@ public record WorkerConfig(
             shutdownTimeout = c.shutdownTimeout;
             kafkaProperties.putAll(c.kafkaProperties);
             replyTopics = c.replyTopics;
+            delivery = c.delivery;
+            transactionalId = c.transactionalId;
+        }
+
+        public Builder delivery(Delivery value) {
+            delivery = value;
+            return this;
+        }
+
+        /** The transactional id in exactly-once mode; null for {@code umbra-} and the worker id. */
+        public Builder transactionalId(String value) {
+            transactionalId = value;
+            return this;
         }
 
         /** A regular expression the whole reply topic must match. */
@@ -408,7 +431,8 @@ public record WorkerConfig(
                     embeddingsTopic, group,
                     clientId != null ? clientId : worker, worker, batchPolicy, latencyTarget, least, most, limits,
                     pollTimeout,
-                    shutdownTimeout, kafkaProperties, replyTopics);
+                    shutdownTimeout, kafkaProperties, replyTopics, delivery,
+                    transactionalId != null ? transactionalId : "umbra-" + worker);
         }
     }
 }

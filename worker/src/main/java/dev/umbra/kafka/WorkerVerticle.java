@@ -11,6 +11,7 @@ import dev.umbra.worker.DecodeStage;
 import dev.umbra.worker.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import dev.umbra.kafka.Transactions.Output;
 import io.vertx.core.VerticleBase;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.common.TopicPartition;
@@ -22,8 +23,10 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -31,17 +34,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +69,8 @@ final class WorkerVerticle extends VerticleBase {
     // an unacknowledged answer must never let its offset be committed.
     private static final long PUBLISH_RETRY_MILLIS = 1000;
     private static final long IN_FLIGHT_TUNING_MILLIS = 200;
+    // How long a rebalance waits for the revoked partitions' records in flight to be answered before committing.
+    private static final Duration REVOCATION_GRACE = Duration.ofSeconds(2);
     /** Dead-letter code of a record the worker itself failed on (see DeadLetter.error_code). */
     static final String PROCESSING_FAILED = "PROCESSING_FAILED";
     /** Dead-letter code of a record whose answer no topic would take (see DeadLetter.error_code). */
@@ -84,14 +94,19 @@ final class WorkerVerticle extends VerticleBase {
     private volatile Intake intake;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
+    private GroupConsumer group;
+    // Exactly-once mode only: then there is no plain producer.
+    private Transactions transactions;
+    // Assignments the event loop has heard of (see currentGroupMetadata).
+    private long handledAssignments;
     private KafkaAdminClient topicsAdmin;
     private KnownTopics knownTopics;
 
     private boolean stopping;
     // Set just before the consumer is closed. Vert.x runs a consumer call made after close() on a fresh thread of its
     // own, concurrently with the close: nothing may touch the consumer from then on.
-    private boolean consumerClosed;
-    private boolean closed;
+    private volatile boolean consumerClosed;
+    private volatile boolean closed;
     private Promise<Void> drained;
     private boolean committing;
     private boolean commitAgain;
@@ -179,12 +194,17 @@ final class WorkerVerticle extends VerticleBase {
         return checkTopics()
                 .compose(v -> {
                     intake = intakeFactory.apply(codec);
-                    producer = KafkaProducer.create(vertx, producerConfig(), new ByteArraySerializer(),
-                            new ByteArraySerializer());
+                    if (config.delivery() == Delivery.EXACTLY_ONCE) {
+                        transactions = new Transactions(context, transactionalProducerConfig(),
+                                tracker::committable, this::currentGroupMetadata, this::next, this::committed);
+                    } else {
+                        producer = KafkaProducer.create(vertx, producerConfig(), new ByteArraySerializer(),
+                                new ByteArraySerializer());
+                    }
                     topicsAdmin = KafkaAdminClient.create(vertx, adminConfig());
                     knownTopics = new KnownTopics(topicsAdmin, System::nanoTime);
-                    consumer = KafkaConsumer.create(vertx, consumerConfig(), new ByteArrayDeserializer(),
-                            new ByteArrayDeserializer());
+                    group = new GroupConsumer(new HashMap<>(consumerConfig()), this::beforeRevoke);
+                    consumer = KafkaConsumer.create(vertx, group.consumer());
                     consumer.pollTimeout(config.pollTimeout());
                     consumer.batchHandler(this::onRecords);
                     // Vert.x starts polling only once a per-record handler is set; the batch handler does the work.
@@ -201,12 +221,19 @@ final class WorkerVerticle extends VerticleBase {
                         lastTuningNanos = System.nanoTime();
                         tuningTimer = vertx.setPeriodic(IN_FLIGHT_TUNING_MILLIS, t -> tuneInFlight());
                     }
-                    return consumer.subscribe(config.inputTopic());
+                    Future<Void> producing = transactions == null ? Future.succeededFuture()
+                            : transactions.start().recover(e -> Future.failedFuture(new IllegalStateException(
+                                    "cannot start the transactional producer (transactional.id "
+                                            + config.transactionalId() + ") at " + config.bootstrapServers() + ": "
+                                            + e.getMessage(), e)));
+                    return producing.compose(x -> consumer.subscribe(config.inputTopic()));
                 })
-                .onSuccess(v -> LOG.info("worker {} ({} role) serving '{}' on {} -> {} (dead letters: {}), group {}",
-                        config.workerId(), config.role().cliName(), intake.servedModel(), config.inputTopic(),
-                        config.role() == WorkerRole.PRIOR ? config.embeddingsTopic() + " and " + config.resultsTopic()
-                                : config.resultsTopic(), config.deadLetterTopic(), config.groupId()))
+                .onSuccess(v -> LOG.info("worker {} ({} role) serving '{}' on {} -> {} (dead letters: {}), group {},"
+                        + " delivery {}", config.workerId(), config.role().cliName(), intake.servedModel(),
+                        config.inputTopic(), config.role() == WorkerRole.PRIOR ? config.embeddingsTopic() + " and "
+                                + config.resultsTopic() : config.resultsTopic(), config.deadLetterTopic(),
+                        config.groupId(), config.delivery().cliName() + (transactions == null ? ""
+                                : " (transactional.id " + config.transactionalId() + ")")))
                 .recover(e -> closeAll().transform(x -> Future.failedFuture(e)));
     }
 
@@ -393,11 +420,11 @@ final class WorkerVerticle extends VerticleBase {
         Function<Throwable, KafkaProducerRecord<byte[], byte[]>> unreachable =
                 failure -> KafkaProducerRecord.create(config.resultsTopic(), key,
                         codec.encode(cannotReply(result, "publishing to " + to + " failed: " + failure)));
-        return sendUntilAcknowledged(
+        return sendUntilAcknowledged(ticket, new Output(
                 KafkaProducerRecord.create(topic, key, value, null, partition), what,
                 () -> KafkaProducerRecord.create(handOn ? config.resultsTopic() : topic, key,
                         codec.encode(tooLarge(result, value.length)), null, handOn ? null : partition),
-                to == null ? List.of(toDeadLetters) : List.of(unreachable, toDeadLetters))
+                to == null ? List.of(toDeadLetters) : List.of(unreachable, toDeadLetters)))
                 .onSuccess(v -> {
                     published.incrementAndGet();
                     done(ticket);
@@ -433,11 +460,11 @@ final class WorkerVerticle extends VerticleBase {
             OffsetTracker<TopicPartition>.Ticket ticket) {
         LOG.warn("dead letter for {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), code, reason);
         DeadLetter letter = deadLetter(record, code, reason);
-        return sendUntilAcknowledged(KafkaProducerRecord.create(config.deadLetterTopic(), record.key(),
-                codec.encode(letter)),
+        return sendUntilAcknowledged(ticket, new Output(KafkaProducerRecord.create(config.deadLetterTopic(),
+                record.key(), codec.encode(letter)),
                 "dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset(),
                 () -> KafkaProducerRecord.create(config.deadLetterTopic(), null, codec.encode(withoutOriginal(letter))),
-                List.of())
+                List.of()))
                 .onSuccess(v -> {
                     deadLetters.incrementAndGet();
                     done(ticket);
@@ -445,71 +472,80 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     /**
-     * Sends until the broker acknowledges. A record too large for the producer or the topic can never succeed:
-     * {@code smaller} replaces it once (a FAILED result, a dead letter without the original bytes), so that bad
-     * input cannot hold its partition's commits, and the worker, forever.
+     * Publishes one consumed record's output until the broker acknowledges it, or in exactly-once mode holds it for
+     * the next transaction (the future completes once that commits). A record too large goes as its smaller form;
+     * one whose topic cannot take it (not allowed, or known to the broker not to exist) goes as the first of its
+     * fallbacks, and so on; when none is left it is given up with an error in the log, so that its partition's
+     * commits go on. Any other failure (a broker away, a leader moving) is retried.
      */
-    /**
-     * Sends until the broker acknowledges: a record too large goes as {@code smaller} (when given); one whose topic
-     * cannot take it (not allowed, or known to the broker not to exist) goes as the first of {@code fallbacks}, and
-     * so on; when none is left it is given up with an error in the log, so that its partition's commits go on. Any
-     * other failure (a broker away, a leader moving) is retried.
-     */
-    private Future<Void> sendUntilAcknowledged(KafkaProducerRecord<byte[], byte[]> record, String what,
-            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller,
-            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks) {
+    private Future<Void> sendUntilAcknowledged(OffsetTracker<TopicPartition>.Ticket ticket, Output output) {
+        if (transactions != null) {
+            Future<Void> committed = transactions.stage(ticket.partition(), ticket.offset(), output);
+            // Ready for a transaction: the tracker's committable offsets now reach past it.
+            ticket.done();
+            requestCommit();
+            return committed;
+        }
         Promise<Void> acknowledged = Promise.promise();
-        send(record, what, smaller, fallbacks, acknowledged);
+        send(output, acknowledged);
         return acknowledged.future();
     }
 
-    private void send(KafkaProducerRecord<byte[], byte[]> record, String what,
-            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller,
-            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks, Promise<Void> acknowledged) {
-        producer.send(record).onComplete(ar -> {
-            if (ar.succeeded()) {
-                acknowledged.complete();
-                return;
-            }
-            if (closed) {
-                acknowledged.fail(ar.cause());
-                return;
-            }
-            Throwable failure = ar.cause();
-            if (smaller != null && isTooLarge(failure)) {
-                log(record, () -> LOG.warn("the {} is too large to publish ({}); sending a reduced one instead", what,
-                        failure.toString()));
-                send(smaller.get(), what + " (reduced)", null, fallbacks, acknowledged);
-                return;
-            }
-            unreachable(record.topic(), failure).onComplete(gone -> {
-                if (closed) {
-                    acknowledged.fail(failure);
-                } else if (gone.succeeded() && gone.result()) {
-                    elsewhere(record, what, failure, fallbacks, acknowledged);
-                } else {
-                    log(record, () -> LOG.warn("publishing the {} failed, retrying in {} ms: {}", what,
-                            PUBLISH_RETRY_MILLIS, failure.toString()));
-                    vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(record, what, smaller, fallbacks, acknowledged));
-                }
-            });
-        });
-    }
-
-    /** The next place for a record its topic cannot take, or, with none left, the end of trying. */
-    private void elsewhere(KafkaProducerRecord<byte[], byte[]> record, String what, Throwable failure,
-            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks, Promise<Void> acknowledged) {
-        if (fallbacks.isEmpty()) {
-            log(record, () -> LOG.error("giving up on the {}: topic {} cannot take it ({}), and there is nowhere else"
-                    + " to put it; its offset is committed so that the partition goes on", what, record.topic(),
-                    failure.toString()));
+    private void send(Output output, Promise<Void> acknowledged) {
+        if (output.record() == null) {
             acknowledged.complete();
             return;
         }
-        KafkaProducerRecord<byte[], byte[]> next = fallbacks.get(0).apply(failure);
-        log(record, () -> LOG.warn("the {} cannot be published to {} ({}); sending it to {} instead", what,
-                record.topic(), failure.toString(), next.topic()));
-        send(next, what + " (to " + next.topic() + ")", null, fallbacks.subList(1, fallbacks.size()), acknowledged);
+        producer.send(output.record()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                acknowledged.complete();
+            } else if (closed) {
+                acknowledged.fail(ar.cause());
+            } else {
+                next(output, ar.cause()).onComplete(next -> {
+                    if (closed) {
+                        acknowledged.fail(ar.cause());
+                    } else if (next.result() == output) {
+                        log(output.record(), () -> LOG.warn("publishing the {} failed, retrying in {} ms: {}",
+                                output.what(), PUBLISH_RETRY_MILLIS, ar.cause().toString()));
+                        vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(output, acknowledged));
+                    } else {
+                        send(next.result(), acknowledged);
+                    }
+                });
+            }
+        });
+    }
+
+    /**
+     * What to send after {@code output} failed: its smaller form when it was too large, the next fallback when its
+     * topic cannot take it (or nothing, given up, when none is left), else the same output to try again.
+     */
+    private Future<Output> next(Output output, Throwable failure) {
+        KafkaProducerRecord<byte[], byte[]> record = output.record();
+        if (output.smaller() != null && isTooLarge(failure)) {
+            log(record, () -> LOG.warn("the {} is too large to publish ({}); sending a reduced one instead",
+                    output.what(), failure.toString()));
+            return Future.succeededFuture(new Output(output.smaller().get(), output.what() + " (reduced)", null,
+                    output.fallbacks()));
+        }
+        return unreachable(record.topic(), failure).otherwise(false).map(gone -> {
+            if (!gone) {
+                return output;
+            }
+            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks = output.fallbacks();
+            if (fallbacks.isEmpty()) {
+                log(record, () -> LOG.error("giving up on the {}: topic {} cannot take it ({}), and there is nowhere"
+                        + " else to put it; its offset is committed so that the partition goes on", output.what(),
+                        record.topic(), failure.toString()));
+                return output.givenUp();
+            }
+            KafkaProducerRecord<byte[], byte[]> next = fallbacks.get(0).apply(failure);
+            log(record, () -> LOG.warn("the {} cannot be published to {} ({}); sending it to {} instead",
+                    output.what(), record.topic(), failure.toString(), next.topic()));
+            return new Output(next, output.what() + " (to " + next.topic() + ")", null,
+                    fallbacks.subList(1, fallbacks.size()));
+        });
     }
 
     /**
@@ -548,6 +584,10 @@ final class WorkerVerticle extends VerticleBase {
 
     /** Commits what is committable; while a commit runs, further requests fold into one more commit after it. */
     private void requestCommit() {
+        if (transactions != null) {
+            transactions.commitReady();
+            return;
+        }
         if (consumerClosed) {
             releaseCommitWaiters(null);
             return;
@@ -599,6 +639,9 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     private Future<Void> commitAll() {
+        if (transactions != null) {
+            return transactions.flush(config.shutdownTimeout());
+        }
         Promise<Void> done = Promise.promise();
         commitWaiters.add(done);
         requestCommit();
@@ -633,6 +676,7 @@ final class WorkerVerticle extends VerticleBase {
 
     private void onAssigned(Set<TopicPartition> partitions) {
         LOG.info("assigned {}", partitions);
+        handledAssignments++;
         assigned.addAll(partitions);
         assignedNow = Set.copyOf(assigned);
         if (stopping || inFlight.paused() || decodePaused) {
@@ -646,7 +690,7 @@ final class WorkerVerticle extends VerticleBase {
         // What was answered is committed, so that the next owner does not answer it again. Vert.x tells us after
         // the revocation, so this commit may come too late (a rebalance in progress): then it only costs duplicates.
         Map<TopicPartition, Long> answered = tracker.committable(partitions);
-        if (!answered.isEmpty() && consumer != null && !consumerClosed) {
+        if (!answered.isEmpty() && transactions == null && consumer != null && !consumerClosed) {
             Map<TopicPartition, OffsetAndMetadata> last = new HashMap<>();
             answered.forEach((tp, offset) -> last.put(tp, new OffsetAndMetadata(offset, "")));
             committer.commit(consumer, last).onComplete(ar -> LOG.debug("commit of revoked {}: {}", answered,
@@ -655,6 +699,95 @@ final class WorkerVerticle extends VerticleBase {
         assigned.removeAll(partitions);
         assignedNow = Set.copyOf(assigned);
         tracker.revoke(partitions);
+        if (transactions != null) {
+            transactions.revoke(partitions);
+        }
+    }
+
+    /**
+     * The consumer group's metadata for the offsets a transaction commits: the one of the last rebalance, unless the
+     * consumer's thread has been through another that this event loop has yet to hear of (its handlers are queued
+     * here behind us): until then our view of the partitions may be stale, and nothing is committed.
+     */
+    private ConsumerGroupMetadata currentGroupMetadata() {
+        return handledAssignments == group.assignments() ? group.groupMetadata() : null;
+    }
+
+    private void committed(Map<TopicPartition, Long> offsets) {
+        commits.incrementAndGet();
+        offsets.forEach(tracker::committed);
+        LOG.debug("committed {} in a transaction", offsets);
+    }
+
+    /**
+     * On the consumer's thread, inside a rebalance, before {@code revoked} are taken away: waits (a little) for their
+     * records in flight to be answered, then commits every answered offset while this worker still owns them, so that
+     * the next owner starts after them instead of answering them again. In exactly-once mode the commit is a
+     * transaction like any other; here the offsets are committed by the consumer itself (its own thread: a Vert.x
+     * consumer call would queue behind this very rebalance).
+     */
+    private void beforeRevoke(Consumer<byte[], byte[]> kafka,
+            Collection<org.apache.kafka.common.TopicPartition> revoked) {
+        if (closed || consumerClosed) {
+            return;
+        }
+        Set<TopicPartition> partitions = new HashSet<>();
+        revoked.forEach(tp -> partitions.add(new TopicPartition(tp.topic(), tp.partition())));
+        CompletableFuture<Map<TopicPartition, Long>> settled = new CompletableFuture<>();
+        context.runOnContext(v -> settle(partitions, System.nanoTime() + REVOCATION_GRACE.toNanos(), settled));
+        Map<TopicPartition, Long> offsets;
+        try {
+            offsets = settled.get(REVOCATION_GRACE.toMillis() + 3000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("{} not settled before their revocation: their uncommitted records will be answered again",
+                    partitions);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            LOG.warn("settling {} before their revocation failed: {}", partitions, e.getCause().toString());
+            return;
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commit =
+                new HashMap<>();
+        offsets.forEach((tp, offset) -> commit.put(new org.apache.kafka.common.TopicPartition(tp.getTopic(),
+                tp.getPartition()), new org.apache.kafka.clients.consumer.OffsetAndMetadata(offset)));
+        try {
+            try {
+                committer.commitSync(kafka, commit);
+            } catch (WakeupException e) {
+                // a wakeup meant for an idle poll (see withConsumer): spent now
+                committer.commitSync(kafka, commit);
+            }
+            LOG.info("committed {} before their revocation", offsets);
+            context.runOnContext(v -> offsets.forEach(tracker::committed));
+        } catch (RuntimeException e) {
+            LOG.warn("committing {} before their revocation failed: they will be answered again: {}", offsets,
+                    e.toString());
+        }
+    }
+
+    /** On the event loop: completes {@code settled} with the answered offsets once nothing of them is in flight. */
+    private void settle(Set<TopicPartition> partitions, long deadlineNanos,
+            CompletableFuture<Map<TopicPartition, Long>> settled) {
+        if (closed) {
+            settled.complete(Map.of());
+            return;
+        }
+        boolean waiting = tracker.outstanding(partitions) > 0
+                || (transactions != null && transactions.holds(partitions));
+        if (waiting && System.nanoTime() - deadlineNanos < 0) {
+            if (transactions != null) {
+                transactions.commitReady();
+            }
+            vertx.setTimer(5, t -> settle(partitions, deadlineNanos, settled));
+            return;
+        }
+        settled.complete(transactions != null ? Map.of() : tracker.committable(partitions));
     }
 
     private void pauseFetching(String why) {
@@ -713,6 +846,11 @@ final class WorkerVerticle extends VerticleBase {
                 .otherwiseEmpty()
                 .compose(v -> producer == null ? Future.<Void>succeededFuture() : producer.close())
                 .otherwiseEmpty()
+                .compose(v -> transactions == null ? Future.<Void>succeededFuture() : vertx.executeBlocking(() -> {
+                    transactions.close();
+                    return null;
+                }))
+                .otherwiseEmpty()
                 .compose(v -> topicsAdmin == null ? Future.<Void>succeededFuture() : topicsAdmin.close())
                 .otherwiseEmpty()
                 .mapEmpty();
@@ -723,6 +861,10 @@ final class WorkerVerticle extends VerticleBase {
         props.put("auto.offset.reset", "earliest");
         // One poll never overshoots the in-flight bound by more than this many records.
         props.put("max.poll.records", Integer.toString(config.maxPollRecords(decodeStage != null)));
+        if (config.delivery() == Delivery.EXACTLY_ONCE) {
+            // Requests (and the prior's outputs) may themselves come from transactions: never act on aborted ones.
+            props.put("isolation.level", "read_committed");
+        }
         props.putAll(config.kafkaPropertiesFor("consumer"));
         props.put("bootstrap.servers", config.bootstrapServers());
         props.put("group.id", config.groupId());
@@ -739,6 +881,15 @@ final class WorkerVerticle extends VerticleBase {
         props.putAll(config.kafkaPropertiesFor("producer"));
         props.put("bootstrap.servers", config.bootstrapServers());
         props.put("client.id", config.clientId() + "-producer");
+        return props;
+    }
+
+    private Map<String, Object> transactionalProducerConfig() {
+        Map<String, Object> props = new HashMap<>(producerConfig());
+        // A crashed worker's open transaction holds back read_committed readers of its partitions until it times
+        // out (or a worker with the same transactional id starts): Kafka's default of a minute is long for that.
+        props.putIfAbsent("transaction.timeout.ms", "10000");
+        props.put("transactional.id", config.transactionalId());
         return props;
     }
 

@@ -109,8 +109,18 @@ public final class KafkaTestKit {
 
     /** Reads a topic from its start for up to {@code time}, stopping early at {@code count} records. */
     public List<ConsumerRecord<byte[], byte[]>> readFor(String topic, int count, Duration time) {
+        return readFor(topic, count, time, false);
+    }
+
+    /** {@link #readFor(String, int, Duration)} as a read_committed consumer: committed transactions only. */
+    public List<ConsumerRecord<byte[], byte[]>> readCommittedFor(String topic, int count, Duration time) {
+        return readFor(topic, count, time, true);
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> readFor(String topic, int count, Duration time, boolean committed) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                Map.of("bootstrap.servers", bootstrapServers, "enable.auto.commit", "false"),
+                Map.of("bootstrap.servers", bootstrapServers, "enable.auto.commit", "false",
+                        "isolation.level", committed ? "read_committed" : "read_uncommitted"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();

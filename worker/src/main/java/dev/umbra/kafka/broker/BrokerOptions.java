@@ -22,9 +22,13 @@ import java.util.TreeSet;
  * @param extraProperties broker properties added to (or replacing) the defaults, such as
  *                        {@code num.partitions} or {@code log.retention.ms}; the keys that fix the node's
  *                        identity, storage and addresses ({@link #RESERVED_PROPERTIES}) are refused
+ * @param security        null (the default) for a PLAINTEXT client listener; otherwise a SASL_SSL one with
+ *                        SCRAM-SHA-512 (and ACLs when {@link BrokerSecurity#authorizer()}), whose properties win over
+ *                        {@code extraProperties}
  */
 public record BrokerOptions(
-        Path dataDir, int brokerPort, int controllerPort, Duration startTimeout, Map<String, String> extraProperties) {
+        Path dataDir, int brokerPort, int controllerPort, Duration startTimeout, Map<String, String> extraProperties,
+        BrokerSecurity security) {
 
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -67,30 +71,38 @@ public record BrokerOptions(
 
     /** A temporary data directory, free loopback ports, a 60 s start timeout and no extra properties. */
     public static BrokerOptions defaults() {
-        return new BrokerOptions(null, 0, 0, DEFAULT_START_TIMEOUT, Map.of());
+        return new BrokerOptions(null, 0, 0, DEFAULT_START_TIMEOUT, Map.of(), null);
     }
 
     public BrokerOptions withDataDir(Path dir) {
-        return new BrokerOptions(dir, brokerPort, controllerPort, startTimeout, extraProperties);
+        return new BrokerOptions(dir, brokerPort, controllerPort, startTimeout, extraProperties, security);
     }
 
     public BrokerOptions withBrokerPort(int port) {
-        return new BrokerOptions(dataDir, port, controllerPort, startTimeout, extraProperties);
+        return new BrokerOptions(dataDir, port, controllerPort, startTimeout, extraProperties, security);
     }
 
     public BrokerOptions withControllerPort(int port) {
-        return new BrokerOptions(dataDir, brokerPort, port, startTimeout, extraProperties);
+        return new BrokerOptions(dataDir, brokerPort, port, startTimeout, extraProperties, security);
     }
 
     public BrokerOptions withStartTimeout(Duration timeout) {
-        return new BrokerOptions(dataDir, brokerPort, controllerPort, timeout, extraProperties);
+        return new BrokerOptions(dataDir, brokerPort, controllerPort, timeout, extraProperties, security);
     }
 
     /** These options plus one more broker property (replacing an earlier value of the same key). */
     public BrokerOptions withProperty(String key, String value) {
         Map<String, String> props = new TreeMap<>(extraProperties);
         props.put(key, value);
-        return new BrokerOptions(dataDir, brokerPort, controllerPort, startTimeout, props);
+        return new BrokerOptions(dataDir, brokerPort, controllerPort, startTimeout, props, security);
+    }
+
+    /**
+     * A SASL_SSL client listener (SCRAM-SHA-512) instead of PLAINTEXT; the super user's credentials are written when
+     * the data directory is formatted, so a directory formatted without them cannot gain them this way.
+     */
+    public BrokerOptions withSecurity(BrokerSecurity value) {
+        return new BrokerOptions(dataDir, brokerPort, controllerPort, startTimeout, extraProperties, value);
     }
 
     /** True when the broker owns (and deletes on close) a temporary data directory. */

@@ -13,9 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +31,12 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -58,6 +68,10 @@ import org.slf4j.LoggerFactory;
  * directory and node id. While any runs, Kafka's calls to exit or halt the JVM on a fatal fault are
  * refused (logged and thrown) rather than ending the application. {@link #close()} is idempotent and
  * thread-safe; whoever started the broker closes it. The broker's own threads end with it.
+ *
+ * <p>With {@link BrokerOptions#withSecurity}, the client listener is SASL_SSL with SCRAM-SHA-512 (optionally with ACLs
+ * enforced); {@link #clientProperties(String, String)} gives a client's login, {@link #createScramUser} and
+ * {@link #createAcls} set users and rights up, and the broker's own admin client logs in as the super user.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -80,10 +94,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int brokerPort;
     private final String clusterId;
     private final Duration startTimeout;
+    private final BrokerSecurity security;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedKafkaBroker(KafkaRaftServer server, Admin admin, Path dataDir, boolean deleteDataDir,
-                                int nodeId, int brokerPort, String clusterId, Duration startTimeout) {
+                                int nodeId, int brokerPort, String clusterId, Duration startTimeout,
+                                BrokerSecurity security) {
         this.server = server;
         this.admin = admin;
         this.dataDir = dataDir;
@@ -92,6 +108,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.brokerPort = brokerPort;
         this.clusterId = clusterId;
         this.startTimeout = startTimeout;
+        this.security = security;
     }
 
     /** Starts a broker with {@link BrokerOptions#defaults()}: temporary directory, free loopback ports. */
@@ -162,19 +179,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Properties props = brokerProperties(options, dataDir, nodeId, brokerPort, controllerPort);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         StoredIdentity stored = readStoredIdentity(dataDir);
-        String clusterId = stored != null ? stored.clusterId() : format(dataDir, nodeId);
+        String clusterId = stored != null ? stored.clusterId() : format(dataDir, nodeId, options.security());
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         String where = "broker " + nodeId + " at " + LOOPBACK + ":" + brokerPort + " (controller port "
                 + controllerPort + ", data in " + dataDir + ")";
         awaitStartup(server, deadline, where, options.startTimeout(), cleanUp);
         Admin admin = null;
         try {
-            admin = Admin.create(Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LOOPBACK + ":" + brokerPort,
-                    AdminClientConfig.CLIENT_ID_CONFIG, "umbra-embedded-kafka-" + nodeId));
+            Map<String, Object> adminProps = new HashMap<>();
+            BrokerSecurity security = options.security();
+            if (security != null) {
+                adminProps.putAll(security.clientProperties(security.superUser(), security.superUserPassword()));
+            }
+            adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LOOPBACK + ":" + brokerPort);
+            adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "umbra-embedded-kafka-" + nodeId);
+            admin = Admin.create(adminProps);
             awaitClusterVisible(admin, deadline, where, options.startTimeout());
             return new EmbeddedKafkaBroker(server, admin, dataDir, temporary, nodeId, brokerPort, clusterId,
-                    options.startTimeout());
+                    options.startTimeout(), security);
         } catch (RuntimeException e) {
             if (admin != null) {
                 admin.close(Duration.ZERO);
@@ -232,6 +254,129 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The client port on 127.0.0.1. */
     public int port() {
         return brokerPort;
+    }
+
+    /** The SASL_SSL listener's settings, or empty for a PLAINTEXT broker. */
+    public Optional<BrokerSecurity> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /**
+     * What a client needs to reach this broker: {@code bootstrap.servers}, and on a SASL_SSL broker the login of
+     * {@code user} (see {@link BrokerSecurity#clientProperties}). On a PLAINTEXT broker the user is ignored.
+     */
+    public Map<String, Object> clientProperties(String user, String password) {
+        Map<String, Object> p = new HashMap<>();
+        if (security != null) {
+            p.putAll(security.clientProperties(user, password));
+        }
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return p;
+    }
+
+    /** {@link #clientProperties(String, String)} of the super user (no login on a PLAINTEXT broker). */
+    public Map<String, Object> superUserClientProperties() {
+        return security == null ? clientProperties(null, null)
+                : clientProperties(security.superUser(), security.superUserPassword());
+    }
+
+    /**
+     * Gives {@code user} SCRAM-SHA-512 credentials (replacing any it had) and waits until the broker accepts its login.
+     *
+     * @throws KafkaSetupException if the login is not accepted within the broker's start timeout
+     */
+    public void createScramUser(String user, String password) {
+        requireSecurity();
+        Map<String, Object> login = clientProperties(user, password);
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        get(admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all(),
+                "create SCRAM credentials for " + user);
+        // The controller commits the credentials before the broker's metadata has them: log in until it works.
+        Throwable last = null;
+        while (deadline - System.nanoTime() > 0) {
+            try (Admin probe = Admin.create(login)) {
+                probe.describeCluster(new DescribeClusterOptions().timeoutMs(5_000)).nodes().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                last = e.getCause();
+                if (!(last instanceof AuthenticationException)) {
+                    break;
+                }
+            } catch (TimeoutException e) {
+                last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaSetupException("interrupted while waiting for " + user + "'s login", e);
+            }
+            sleep(100);
+        }
+        throw new KafkaSetupException("broker " + nodeId + " at " + bootstrapServers() + " did not accept " + user
+                + "'s " + BrokerSecurity.MECHANISM + " login within " + startTimeout.toMillis() + " ms: " + last, last);
+    }
+
+    /** Adds ACLs and waits until the broker's authorizer lists them all (so that they are in force). */
+    public void createAcls(Collection<AclBinding> acls) {
+        requireSecurity();
+        get(admin.createAcls(acls).all(), "create ACLs " + acls);
+        awaitAcls(acls, true);
+    }
+
+    /** Removes the ACLs matching the filters and waits until the broker's authorizer no longer lists them. */
+    public void deleteAcls(Collection<AclBindingFilter> filters) {
+        requireSecurity();
+        Collection<AclBinding> deleted = get(admin.deleteAcls(filters).all(), "delete ACLs " + filters);
+        awaitAcls(deleted, false);
+    }
+
+    private void awaitAcls(Collection<AclBinding> acls, boolean present) {
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        Set<AclBinding> listed = Set.of();
+        while (deadline - System.nanoTime() > 0) {
+            listed = new HashSet<>(get(admin.describeAcls(AclBindingFilter.ANY).values(), "describe ACLs"));
+            if (present ? listed.containsAll(acls) : acls.stream().noneMatch(listed::contains)) {
+                return;
+            }
+            sleep(50);
+        }
+        throw new KafkaSetupException("broker " + nodeId + " at " + bootstrapServers() + " did not "
+                + (present ? "list ACLs " : "drop ACLs ") + acls + " within " + startTimeout.toMillis()
+                + " ms (it lists " + listed + ")");
+    }
+
+    private BrokerSecurity requireSecurity() {
+        if (closed.get()) {
+            throw new IllegalStateException("broker " + nodeId + " at " + bootstrapServers() + " is closed");
+        }
+        if (security == null) {
+            throw new IllegalStateException("broker " + nodeId + " at " + bootstrapServers()
+                    + " has a PLAINTEXT listener: start it with BrokerOptions.withSecurity for users and ACLs");
+        }
+        return security;
+    }
+
+    private <T> T get(org.apache.kafka.common.KafkaFuture<T> future, String what) {
+        try {
+            return future.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new KafkaSetupException("could not " + what + " at " + bootstrapServers() + ": " + e.getCause(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaSetupException("could not " + what + " at " + bootstrapServers() + " within "
+                    + startTimeout.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaSetupException("interrupted while trying to " + what, e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaSetupException("interrupted", e);
+        }
     }
 
     /** The KRaft cluster id stored in the data directory. */
@@ -310,13 +455,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // The log cleaner (needed by the compacted internal topics) allocates this much heap up front: 128 MB by default.
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
         p.putAll(options.extraProperties());
+        BrokerSecurity security = options.security();
+        if (security != null) {
+            p.putAll(security.brokerProperties(BROKER_LISTENER));
+        }
         // Identity, storage and addresses: loopback only, never overridden (BrokerOptions refuses them).
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(nodeId));
         p.put("listeners", BROKER_LISTENER + "://" + LOOPBACK + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + LOOPBACK + ":" + controllerPort);
         p.put("advertised.listeners", BROKER_LISTENER + "://" + LOOPBACK + ":" + brokerPort);
-        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        // Only the client listener may be secured; the controller's stays PLAINTEXT, for the node itself, on loopback.
+        p.put("listener.security.protocol.map", BROKER_LISTENER + (security == null ? ":PLAINTEXT," : ":SASL_SSL,")
+                + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("inter.broker.listener.name", BROKER_LISTENER);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("controller.quorum.voters", nodeId + "@" + LOOPBACK + ":" + controllerPort);
@@ -351,13 +502,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Formats an empty data directory as a single-voter KRaft node with a new cluster id, which it returns. */
-    private static String format(Path dataDir, int nodeId) {
+    /**
+     * Formats an empty data directory as a single-voter KRaft node with a new cluster id, which it returns; with
+     * {@code security}, the super user's SCRAM credentials go into the bootstrap metadata, so that the broker's own
+     * admin client (and the broker itself, on its SASL_SSL listener) can log in from the first moment.
+     */
+    private static String format(Path dataDir, int nodeId, BrokerSecurity security) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String clusterId = Uuid.randomUuid().toString();
         try {
             Files.createDirectories(dataDir);
-            new Formatter()
+            Formatter formatter = new Formatter();
+            if (security != null) {
+                formatter.setScramArguments(List.of(security.scramFormatArgument()));
+            }
+            formatter
                     .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
                     .setNodeId(nodeId)
                     .setClusterId(clusterId)

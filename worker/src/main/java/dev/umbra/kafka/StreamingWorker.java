@@ -7,6 +7,7 @@ import dev.umbra.worker.EmbeddingEngine;
 import dev.umbra.worker.InferenceService;
 import dev.umbra.worker.WorkerClock;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.Objects;
@@ -36,11 +37,13 @@ public final class StreamingWorker {
     private final Vertx vertx;
     private final WorkerVerticle verticle;
     private final String deploymentId;
+    private final Future<Void> failure;
 
-    private StreamingWorker(Vertx vertx, WorkerVerticle verticle, String deploymentId) {
+    private StreamingWorker(Vertx vertx, WorkerVerticle verticle, String deploymentId, Future<Void> failure) {
         this.vertx = vertx;
         this.verticle = verticle;
         this.deploymentId = deploymentId;
+        this.failure = failure;
     }
 
     /**
@@ -105,12 +108,22 @@ public final class StreamingWorker {
 
     private static Future<StreamingWorker> deploy(Vertx vertx, WorkerVerticle verticle) {
         Objects.requireNonNull(vertx, "vertx");
-        return vertx.deployVerticle(verticle).map(id -> new StreamingWorker(vertx, verticle, id));
+        Promise<Void> failure = Promise.promise();
+        return vertx.deployVerticle(verticle).map(id -> new StreamingWorker(vertx, verticle, id, failure.future()));
     }
 
     /** Stops cleanly: no more fetching, in-flight work answered (within the shutdown timeout), offsets committed. */
     public Future<Void> stop() {
         return vertx.undeploy(deploymentId);
+    }
+
+    /**
+     * Fails, with a {@link KafkaAccessException}, when the worker meets an error that retrying cannot cure (its login
+     * refused, an ACL it needs withdrawn) and should be stopped ({@link #stop()} is the owner's to call); never
+     * completes otherwise.
+     */
+    public Future<Void> failure() {
+        return failure;
     }
 
     /** Counters, readable from any thread. */

@@ -14,7 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -51,9 +51,14 @@ public final class WorkerProcess implements AutoCloseable {
      *                 standard layout ({@code tokenizer/}, {@code text_encoder/}, {@code prior/}, and
      *                 for pictures {@code decoder/} and {@code image_encoder/}), served under the folder's name; null
      *                 for the embedded default model
+     * @throws KafkaAccessException if the cluster refuses the worker's login or its principal lacks a right it needs
+     *                              (checked while the model loads)
      */
     public static WorkerProcess start(WorkerConfig config, DecodeConfig decode, Path modelDir, RuntimeOptions runtime)
             throws Exception {
+        // A wrong password or a missing ACL never heals: asked while the model loads, so that it is told in seconds
+        // (not in a consumer's retry loop), and a bad model or decoder setting is still told first.
+        CompletableFuture<Void> access = KafkaAccessCheck.verifyInBackground(config);
         Path dir = modelDir == null ? EmbeddedModels.defaultModelDir() : modelDir;
         Optional<NullEngine> nullModel = NullEngine.parse(modelDir);
         // The decoder role runs no prior: it needs only the prior's embedding width, for decoder services.
@@ -80,6 +85,15 @@ public final class WorkerProcess implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
+            if (model != null) {
+                model.close();
+            }
+            throw e;
+        }
+        try {
+            KafkaAccessCheck.await(access);
+        } catch (RuntimeException e) {
+            decoding.close();
             if (model != null) {
                 model.close();
             }
@@ -122,7 +136,11 @@ public final class WorkerProcess implements AutoCloseable {
         return start(config, DecodeConfig.none(), modelDir, runtime);
     }
 
-    /** Starts a worker and blocks until the JVM is asked to exit (SIGTERM, SIGINT), then stops it cleanly. */
+    /**
+     * Starts a worker and blocks until the JVM is asked to exit (SIGTERM, SIGINT), then stops it cleanly. A worker that
+     * fails for good while it runs ({@link StreamingWorker#failure()}: its login refused, an ACL withdrawn) is stopped
+     * and its error thrown, so that the command ends with it and a non-zero exit.
+     */
     public static void runUntilShutdown(WorkerConfig config, DecodeConfig decode, Path modelDir, RuntimeOptions runtime)
             throws Exception {
         runUntilShutdown(config, decode, modelDir, runtime, process -> { });
@@ -133,16 +151,29 @@ public final class WorkerProcess implements AutoCloseable {
             Consumer<WorkerProcess> started) throws Exception {
         WorkerProcess process = start(config, decode, modelDir, runtime);
         started.accept(process);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // Completes with null after a requested shutdown, or with the error the worker cannot go on with.
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
             LOG.info("shutdown requested: finishing in-flight work and committing");
             try {
                 process.close();
             } finally {
-                stopped.countDown();
+                ended.complete(null);
             }
-        }, "umbra-shutdown"));
-        stopped.await();
+        }, "umbra-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        process.worker().failure().onFailure(ended::complete);
+        Throwable fatal = ended.get();
+        if (fatal == null) {
+            return;
+        }
+        process.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is exiting already; the hook's close is a no-op now.
+        }
+        throw fatal instanceof Exception e ? e : new IllegalStateException(fatal);
     }
 
     public StreamingWorker worker() {

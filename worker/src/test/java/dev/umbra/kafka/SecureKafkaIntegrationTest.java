@@ -221,6 +221,27 @@ class SecureKafkaIntegrationTest {
                 .kafkaProperties(stringProps(broker.superUserClientProperties())).build());
     }
 
+    /** A client that does not trust the broker's CA, or does not speak TLS at all, is told which. */
+    @Test
+    void aTrustStoreWithoutTheCaOrNoTlsAtAllIsToldAsSuch() throws Exception {
+        KafkaTestKit.Topics t = workerTopics("secure-tls");
+        Map<String, String> login = stringProps(broker.superUserClientProperties());
+        Map<String, String> noTrustStore = new HashMap<>(login);
+        noTrustStore.keySet().removeIf(k -> k.startsWith("ssl.truststore."));
+        KafkaAccessException tls = assertThrows(KafkaAccessException.class, () -> KafkaAccessCheck.verify(
+                t.config(broker.bootstrapServers()).kafkaProperties(noTrustStore).build()));
+        assertTrue(tls.getMessage().startsWith("TLS handshake failed at bootstrap servers " + broker.bootstrapServers()
+                + " (user '" + ADMIN + "'): "), tls.getMessage());
+        // PLAINTEXT against the SASL_SSL listener gets no answer at all: a timeout, with the hint.
+        IllegalStateException plain = assertThrows(IllegalStateException.class, () -> KafkaAccessCheck.verify(
+                t.config(broker.bootstrapServers()).kafkaProperty("admin.default.api.timeout.ms", "3000")
+                        .kafkaProperty("admin.request.timeout.ms", "3000").build()));
+        assertTrue(plain.getMessage().startsWith("cannot log in to Kafka at " + broker.bootstrapServers()), plain
+                .getMessage());
+        assertTrue(plain.getMessage().contains("check security.protocol"), plain.getMessage());
+        System.out.println("no trust store: " + tls.getMessage() + "\nPLAINTEXT: " + plain.getMessage());
+    }
+
     /**
      * A right withdrawn while the worker runs: its consumer is refused on every poll, which the worker must end
      * on (one error line, non-zero exit), not retry for ever.

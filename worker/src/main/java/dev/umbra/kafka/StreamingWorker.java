@@ -109,6 +109,7 @@ public final class StreamingWorker {
     private static Future<StreamingWorker> deploy(Vertx vertx, WorkerVerticle verticle) {
         Objects.requireNonNull(vertx, "vertx");
         Promise<Void> failure = Promise.promise();
+        verticle.fatalHandler(failure::tryFail);
         return vertx.deployVerticle(verticle).map(id -> new StreamingWorker(vertx, verticle, id, failure.future()));
     }
 

@@ -100,6 +100,7 @@ final class Transactions implements AutoCloseable {
     private final Supplier<ConsumerGroupMetadata> groupMetadata;
     private final Replacement replacement;
     private final java.util.function.Consumer<Map<TopicPartition, Long>> onCommitted;
+    private final java.util.function.Consumer<Throwable> onFailed;
     private final ExecutorService thread;
     private final Map<TopicPartition, TreeMap<Long, Staged>> staged = new HashMap<>();
     private final List<Promise<Void>> flushWaiters = new ArrayList<>();
@@ -116,10 +117,12 @@ final class Transactions implements AutoCloseable {
      * @param groupMetadata the consumer group's metadata for the records held, or null while a rebalance the event
      *                      loop has not yet heard of is pending
      * @param onCommitted   told the offsets of each committed transaction
+     * @param onFailed      told why each transaction failed (before it is tried again)
      */
     Transactions(Context context, Map<String, Object> producerConfig, Supplier<Map<TopicPartition, Long>> committable,
             Supplier<ConsumerGroupMetadata> groupMetadata, Replacement replacement,
-            java.util.function.Consumer<Map<TopicPartition, Long>> onCommitted) {
+            java.util.function.Consumer<Map<TopicPartition, Long>> onCommitted,
+            java.util.function.Consumer<Throwable> onFailed) {
         this.context = Objects.requireNonNull(context, "context");
         this.producerConfig = Map.copyOf(producerConfig);
         if (!this.producerConfig.containsKey("transactional.id")) {
@@ -129,6 +132,7 @@ final class Transactions implements AutoCloseable {
         this.groupMetadata = groupMetadata;
         this.replacement = replacement;
         this.onCommitted = onCommitted;
+        this.onFailed = onFailed;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "umbra-transactions");
             t.setDaemon(true);
@@ -275,6 +279,7 @@ final class Transactions implements AutoCloseable {
     private void failed(Outcome outcome, List<Staged> batch) {
         aborts++;
         Throwable failure = outcome.failure();
+        onFailed.accept(failure);
         List<Future<?>> replaced = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Throwable own = outcome.perRecord()[i];

@@ -10,6 +10,7 @@ import dev.umbra.worker.Answer;
 import dev.umbra.worker.DecodeStage;
 import dev.umbra.worker.ErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import dev.umbra.kafka.Transactions.Output;
 import io.vertx.core.VerticleBase;
@@ -33,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,8 +46,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -71,6 +75,7 @@ final class WorkerVerticle extends VerticleBase {
     private static final long IN_FLIGHT_TUNING_MILLIS = 200;
     // How long a rebalance waits for the revoked partitions' records in flight to be answered before committing.
     private static final Duration REVOCATION_GRACE = Duration.ofSeconds(2);
+    private static final long REBALANCE_COMMIT_RETRY_MILLIS = 100;
     /** Dead-letter code of a record the worker itself failed on (see DeadLetter.error_code). */
     static final String PROCESSING_FAILED = "PROCESSING_FAILED";
     /** Dead-letter code of a record whose answer no topic would take (see DeadLetter.error_code). */
@@ -125,6 +130,10 @@ final class WorkerVerticle extends VerticleBase {
     private volatile boolean fetchPaused;
     // Set while the decoder pool is saturated: fetching stays paused until its queue drains to half its bound.
     private volatile boolean decodePaused;
+    // Set while the consumer refuses commits because its group rebalances (see requestCommit).
+    private boolean rebalancePaused;
+    // Told of an error the worker cannot go on with (StreamingWorker.failure); set before deployment.
+    private Handler<KafkaAccessException> fatalHandler = e -> { };
 
     /**
      * @param intakeFactory makes the role's intake once the topics are known to exist (it may start threads)
@@ -146,6 +155,11 @@ final class WorkerVerticle extends VerticleBase {
         this.inFlight = new InFlightLimit(config.minInFlightRows());
         this.inFlightTuner = config.adaptiveInFlight() ? new InFlightTuner(config.minInFlightRows(),
                 config.maxInFlightRows(), WorkerConfig.IN_FLIGHT_MILLIS) : null;
+    }
+
+    /** Who is told of an error the worker cannot go on with (a refused login, a withdrawn ACL); before deploying. */
+    void fatalHandler(Handler<KafkaAccessException> handler) {
+        this.fatalHandler = Objects.requireNonNull(handler, "handler");
     }
 
     WorkerStats stats() {
@@ -196,7 +210,8 @@ final class WorkerVerticle extends VerticleBase {
                     intake = intakeFactory.apply(codec);
                     if (config.delivery() == Delivery.EXACTLY_ONCE) {
                         transactions = new Transactions(context, transactionalProducerConfig(),
-                                tracker::committable, this::currentGroupMetadata, this::next, this::committed);
+                                tracker::committable, this::currentGroupMetadata, this::next, this::committed,
+                                failure -> stopIfRefused(failure, "producer"));
                     } else {
                         producer = KafkaProducer.create(vertx, producerConfig(), new ByteArraySerializer(),
                                 new ByteArraySerializer());
@@ -212,9 +227,16 @@ final class WorkerVerticle extends VerticleBase {
                     consumer.partitionsAssignedHandler(this::onAssigned);
                     consumer.partitionsRevokedHandler(this::onRevoked);
                     consumer.exceptionHandler(e -> {
-                        if (!(e instanceof WakeupException)) { // our own wakeups: see withConsumer
-                            LOG.warn("consumer error: {}", e.toString());
+                        if (e instanceof WakeupException) { // our own wakeups: see withConsumer
+                            return;
                         }
+                        // A refused login or a withdrawn ACL comes back on every poll, for ever: the worker ends.
+                        Optional<KafkaAccessException> fatal = KafkaAccessErrors.fatal(e, config, "consumer");
+                        if (fatal.isPresent()) {
+                            fatalHandler.handle(fatal.get());
+                            return;
+                        }
+                        LOG.warn("consumer error: {}", e.toString());
                     });
                     inFlightBound = inFlight.limit();
                     if (inFlightTuner != null) {
@@ -352,7 +374,7 @@ final class WorkerVerticle extends VerticleBase {
         inFlightBound = bound;
         if (inFlight.acquire(0)) {
             pauseFetching(inFlight.rows() + " rows in flight (bound lowered to " + bound + ")");
-        } else if (inFlight.release(0) && !decodePaused) {
+        } else if (inFlight.release(0) && !decodePaused && !rebalancePaused) {
             resumeFetching();
         }
     }
@@ -361,7 +383,7 @@ final class WorkerVerticle extends VerticleBase {
     private void afterDecode() {
         if (decodePaused && decodeStage.pool().queuedImages() <= decodeStage.pool().settings().queueBound() / 2) {
             decodePaused = false;
-            if (!inFlight.paused()) {
+            if (!inFlight.paused() && !rebalancePaused) {
                 resumeFetching();
             }
         }
@@ -376,7 +398,7 @@ final class WorkerVerticle extends VerticleBase {
         answeredRowsSinceTuning += rows;
         boolean resume = inFlight.release(rows);
         inFlightRows = inFlight.rows();
-        if (resume && !decodePaused) {
+        if (resume && !decodePaused && !rebalancePaused) {
             resumeFetching();
         }
     }
@@ -523,6 +545,9 @@ final class WorkerVerticle extends VerticleBase {
      */
     private Future<Output> next(Output output, Throwable failure) {
         KafkaProducerRecord<byte[], byte[]> record = output.record();
+        if (stopIfRefused(failure, "producer")) {
+            return Future.succeededFuture(output); // tried again until the worker has stopped
+        }
         if (output.smaller() != null && isTooLarge(failure)) {
             log(record, () -> LOG.warn("the {} is too large to publish ({}); sending a reduced one instead",
                     output.what(), failure.toString()));
@@ -566,6 +591,23 @@ final class WorkerVerticle extends VerticleBase {
         return maybeMissing ? knownTopics.missing(topic) : Future.succeededFuture(false);
     }
 
+    /**
+     * Hands the worker's end to its owner when the cluster refuses this worker itself (its login, its transactional
+     * id, its group): retrying cannot cure that. A topic refusing one record is not this: that record goes elsewhere.
+     */
+    private boolean stopIfRefused(Throwable failure, String client) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.AuthenticationException
+                    || t instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
+                    || t instanceof org.apache.kafka.common.errors.GroupAuthorizationException
+                    || t instanceof org.apache.kafka.common.errors.ClusterAuthorizationException) {
+                KafkaAccessErrors.fatal(t, config, client).ifPresent(fatalHandler::handle);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Logs with the record's key (the request id, for answers) as the line's request_id. */
     private static void log(KafkaProducerRecord<byte[], byte[]> record, Runnable line) {
         try (LogContext scope = LogContext.request(record.key() == null ? null
@@ -598,6 +640,7 @@ final class WorkerVerticle extends VerticleBase {
         }
         Map<TopicPartition, Long> offsets = tracker.committable();
         if (offsets.isEmpty()) {
+            endRebalancePause();
             releaseCommitWaiters(null);
             return;
         }
@@ -620,6 +663,17 @@ final class WorkerVerticle extends VerticleBase {
                 commits.incrementAndGet();
                 offsets.forEach(tracker::committed);
                 LOG.debug("committed {}", offsets);
+                endRebalancePause();
+            } else if (rebalancing(ar.cause())) {
+                // A cooperative member keeps fetching through a rebalance, but its consumer refuses commits until
+                // the rebalance ends (seconds, when it waits out a dead member's session): answers piling up
+                // uncommitted meanwhile would all be answered again after a crash. Fetching holds until a commit
+                // goes through, so that such a crash costs no more than what is in flight.
+                if (!rebalancePaused) {
+                    rebalancePaused = true;
+                    pauseFetching("a rebalance is in progress: commits wait for it");
+                }
+                vertx.setTimer(REBALANCE_COMMIT_RETRY_MILLIS, t -> requestCommit());
             } else if (ar.cause() instanceof WakeupException) {
                 // A wakeup meant for an idle poll reached this commit first (see withConsumer); it is spent now,
                 // so the commit is tried again at once, without a wakeup of its own.
@@ -636,6 +690,24 @@ final class WorkerVerticle extends VerticleBase {
                 releaseCommitWaiters(ar.cause());
             }
         });
+    }
+
+    private static boolean rebalancing(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RebalanceInProgressException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void endRebalancePause() {
+        if (rebalancePaused) {
+            rebalancePaused = false;
+            if (!inFlight.paused() && !decodePaused) {
+                resumeFetching();
+            }
+        }
     }
 
     private Future<Void> commitAll() {
@@ -679,7 +751,7 @@ final class WorkerVerticle extends VerticleBase {
         handledAssignments++;
         assigned.addAll(partitions);
         assignedNow = Set.copyOf(assigned);
-        if (stopping || inFlight.paused() || decodePaused) {
+        if (stopping || inFlight.paused() || decodePaused || rebalancePaused) {
             // A rebalance may hand us partitions while we hold back: they must not start fetching.
             pausePartitions(partitions).onFailure(e -> LOG.debug("pausing new partitions failed: {}", e.toString()));
         }
@@ -861,6 +933,9 @@ final class WorkerVerticle extends VerticleBase {
         props.put("auto.offset.reset", "earliest");
         // One poll never overshoots the in-flight bound by more than this many records.
         props.put("max.poll.records", Integer.toString(config.maxPollRecords(decodeStage != null)));
+        // Cooperative: a rebalance moves only the partitions that change owner, and the others keep being served
+        // through it (eager stops every member's every partition); revoked ones are settled in beforeRevoke.
+        props.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
         if (config.delivery() == Delivery.EXACTLY_ONCE) {
             // Requests (and the prior's outputs) may themselves come from transactions: never act on aborted ones.
             props.put("isolation.level", "read_committed");

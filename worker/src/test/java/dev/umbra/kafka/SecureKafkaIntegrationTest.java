@@ -45,7 +45,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -247,7 +246,6 @@ class SecureKafkaIntegrationTest {
      * on (one error line, non-zero exit), not retry for ever.
      */
     @Test
-    @Disabled("needs the WorkerVerticle change that hands fatal consumer errors to StreamingWorker.failure()")
     void aGroupAclWithdrawnWhileRunningEndsTheWorker() throws Exception {
         KafkaTestKit.Topics t = workerTopics("secure-revoked");
         grantWorker("worker-revoked", "pw", t, Set.of());

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -13,12 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Groups submitted items into batches by a {@link BatchPolicy} and runs each batch on one dedicated, named thread that
- * the batcher owns.
+ * Groups submitted items into batches by a {@link BatchPolicy} and runs each batch on a dedicated, named thread that
+ * the batcher owns: one by default, or several lanes, each forming and running its own batches from the one queue.
  *
  * <p>Threading: {@link #submit} may be called from any thread and never blocks on a running batch. Batches run one at
- * a time on the batcher's thread; each item's future is completed there, so dependent actions that are not async run
- * on that thread too and should be short (hand off to your own executor or event loop).
+ * a time on each lane's thread; each item's future is completed there, so dependent actions that are not async run
+ * on that thread too and should be short (hand off to your own executor or event loop). With several lanes, batches
+ * run side by side and may finish out of order; the processor must be safe to call from several threads.
  *
  * <p>Lifecycle: {@link #start} starts the thread. {@link #close()} stops accepting items, runs everything still
  * queued at once (without waiting for the delay) and stops the thread. {@link #shutdownNow()} stops accepting items,
@@ -48,7 +50,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
 
     // Guarded by lock.
     private final ArrayDeque<Pending<T, R>> queue = new ArrayDeque<>();
@@ -57,18 +59,26 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     // The policy the last batch was formed by.
     private BatchPolicy policy;
 
-    // Written by the batcher's thread only.
-    private volatile long batchesRun;
+    // Guarded by lock: the sequence number of the last batch formed.
+    private long batchesFormed;
+    private final AtomicLong batchesRun = new AtomicLong();
 
-    private DynamicBatcher(String name, BatchSizing sizing, BatchProcessor<T, R> processor, LongSupplier nanoClock) {
+    private DynamicBatcher(String name, BatchSizing sizing, BatchProcessor<T, R> processor, LongSupplier nanoClock,
+            int lanes) {
         this.name = Objects.requireNonNull(name, "name");
         this.sizing = Objects.requireNonNull(sizing, "sizing");
         this.policy = sizing.policy(0);
         this.processor = Objects.requireNonNull(processor, "processor");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-        this.thread = new Thread(this::loop, name);
-        // Daemon: an owner that forgets close() must not keep the JVM alive; close() is still the way to stop it.
-        this.thread.setDaemon(true);
+        if (lanes < 1) {
+            throw new IllegalArgumentException("a batcher needs at least one lane (got " + lanes + ")");
+        }
+        for (int i = 0; i < lanes; i++) {
+            Thread thread = new Thread(this::loop, lanes == 1 ? name : name + "-" + (i + 1));
+            // Daemon: an owner that forgets close() must not keep the JVM alive; close() is still the way to stop it.
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
     }
 
     /**
@@ -92,8 +102,18 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
      */
     public static <T, R> DynamicBatcher<T, R> start(
             String threadName, BatchSizing sizing, BatchProcessor<T, R> processor, LongSupplier nanoClock) {
-        DynamicBatcher<T, R> batcher = new DynamicBatcher<>(threadName, sizing, processor, nanoClock);
-        batcher.thread.start();
+        return start(threadName, sizing, processor, nanoClock, 1);
+    }
+
+    /**
+     * As {@link #start(String, BatchSizing, BatchProcessor, LongSupplier)} with {@code lanes} threads forming and
+     * running batches side by side: while one lane runs a batch, the next can start on another core instead of
+     * waiting behind it.
+     */
+    public static <T, R> DynamicBatcher<T, R> start(String threadName, BatchSizing sizing,
+            BatchProcessor<T, R> processor, LongSupplier nanoClock, int lanes) {
+        DynamicBatcher<T, R> batcher = new DynamicBatcher<>(threadName, sizing, processor, nanoClock, lanes);
+        batcher.threads.forEach(Thread::start);
         return batcher;
     }
 
@@ -134,7 +154,12 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
 
     /** Batches processed so far, failed ones included. */
     public long batchesRun() {
-        return batchesRun;
+        return batchesRun.get();
+    }
+
+    /** How many batches may run at once. */
+    public int lanes() {
+        return threads.size();
     }
 
     /** The policy the latest batch was formed by (fixed unless the sizing adapts). */
@@ -178,7 +203,10 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
             p.future().completeExceptionally(new BatcherClosedException(
                     "batcher '" + name + "' was shut down before this item ran"));
         }
-        if (Thread.currentThread() != thread) {
+        for (Thread thread : threads) {
+            if (Thread.currentThread() == thread) {
+                continue;
+            }
             try {
                 thread.join();
             } catch (InterruptedException e) {
@@ -186,15 +214,19 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
                 if (target != State.STOPPED) {
                     stop(State.STOPPED);
                 }
+                return;
             }
         }
     }
 
+    private record Formed<T, R>(long sequence, List<Pending<T, R>> taken) {
+    }
+
     private void loop() {
         try {
-            List<Pending<T, R>> next;
+            Formed<T, R> next;
             while ((next = awaitBatch()) != null) {
-                run(next);
+                run(next.sequence(), next.taken());
             }
         } catch (InterruptedException e) {
             LOG.warn("batcher '{}' interrupted; failing what is still queued", name);
@@ -203,7 +235,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     }
 
     /** Blocks until the policy says run (or a drain is asked); null once stopped with nothing left. */
-    private List<Pending<T, R>> awaitBatch() throws InterruptedException {
+    private Formed<T, R> awaitBatch() throws InterruptedException {
         lock.lock();
         try {
             while (true) {
@@ -242,14 +274,17 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
                 queuedRows -= p.item().rows();
                 taken.add(p);
             }
-            return taken;
+            batchesFormed++;
+            if (!queue.isEmpty()) {
+                changed.signal(); // another lane may take what is left
+            }
+            return new Formed<>(batchesFormed, taken);
         } finally {
             lock.unlock();
         }
     }
 
-    private void run(List<Pending<T, R>> taken) {
-        long sequence = batchesRun + 1;
+    private void run(long sequence, List<Pending<T, R>> taken) {
         List<BatchItem<T>> items = taken.stream().map(Pending::item).toList();
         Batch<T> batch = new Batch<>(sequence, items, items.stream().mapToInt(BatchItem::rows).sum(), nanoClock.getAsLong());
         // Every line logged while the batch runs carries its batch_id: the processor's, ours on failure, and those of
@@ -281,7 +316,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
         } finally {
-            batchesRun = sequence;
+            batchesRun.incrementAndGet();
         }
         long took = nanoClock.getAsLong() - batch.startedAtNanos();
         lock.lock();

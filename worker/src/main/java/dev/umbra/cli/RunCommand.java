@@ -73,6 +73,12 @@ final class RunCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}). Others are answered REJECTED on the results topic.")
     String replyTopics;
 
+    @Option(names = "--inference-lanes", paramLabel = "N",
+            description = "Batches the prior may run at once (default: 2 on a CPU of 2 cores or more, each with half"
+                    + " the cores as libtorch threads unless --threads says otherwise; 1 on a GPU). A batch starts on"
+                    + " another core while one runs instead of waiting behind it.")
+    Integer inferenceLanes;
+
     @Option(names = "--delivery", paramLabel = "MODE", defaultValue = "at-least-once",
             converter = DeliveryConverter.class,
             description = "at-least-once (default: after a crash or rebalance some answers come twice) or exactly-once"
@@ -143,6 +149,7 @@ final class RunCommand implements Callable<Integer> {
                 .kafkaProperties(kafkaProperties)
                 .replyTopics(replyTopics)
                 .delivery(delivery)
+                .inferenceLanes(inferenceLanes == null ? 0 : inferenceLanes)
                 .transactionalId(transactionalId);
         if (maxInFlightRows != null) {
             config.maxInFlightRows(maxInFlightRows);

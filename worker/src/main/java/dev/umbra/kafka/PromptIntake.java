@@ -28,13 +28,14 @@ final class PromptIntake implements Intake {
     private final String replyTopicsPattern;
 
     /** Starts the batcher's thread; {@link #shutdownNow()} stops it. */
-    PromptIntake(EventCodec codec, InferenceService service, BatchSizing sizing, String workerId,
+    PromptIntake(EventCodec codec, InferenceService service, BatchSizing sizing, int lanes, String workerId,
             Pattern replyTopics) {
         this.codec = codec;
         this.service = service;
         this.replyTopics = replyTopics.asMatchPredicate();
         this.replyTopicsPattern = replyTopics.pattern();
-        this.batcher = DynamicBatcher.start("umbra-inference-" + workerId, sizing, service, System::nanoTime);
+        this.batcher = DynamicBatcher.start("umbra-inference-" + workerId, sizing, service, System::nanoTime,
+                Math.max(1, lanes));
     }
 
     @Override

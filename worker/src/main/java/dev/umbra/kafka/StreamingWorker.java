@@ -77,7 +77,7 @@ public final class StreamingWorker {
             throw new IllegalArgumentException("a worker in the decoder role runs no prior: use startDecoder");
         }
         return deploy(vertx, new WorkerVerticle(config, codec -> new PromptIntake(codec,
-                new InferenceService(engine, config.limits(), config.workerId()), sizing(config),
+                new InferenceService(engine, config.limits(), config.workerId()), sizing(config), config.inferenceLanes(),
                 config.workerId(), config.replyTopics()), decodeStage, committer));
     }
 

@@ -52,6 +52,9 @@ import java.util.regex.PatternSyntaxException;
  * @param replyTopics      the reply topics requests may name (request-reply); the whole name must match (default
  *                         {@value #DEFAULT_REPLY_TOPICS}); a request naming another is answered REJECTED
  * @param delivery         at least once (default) or exactly once ({@link Delivery})
+ * @param inferenceLanes   how many batches the prior may run at once (default 1): with more, a batch can start on
+ *                         another core while one runs, instead of waiting behind it; 0 to let the worker process
+ *                         choose by its device ({@link WorkerProcess}: two on a CPU of two cores or more, else one)
  * @param transactionalId  the producer's {@code transactional.id} in exactly-once mode (default {@code umbra-} and
  *                         the worker id): a worker started again with the same id aborts what its predecessor left
  *                         open at once, instead of readers waiting out the transaction timeout
@@ -76,7 +79,8 @@ public record WorkerConfig(
         Map<String, String> kafkaProperties,
         Pattern replyTopics,
         Delivery delivery,
-        String transactionalId) {
+        String transactionalId,
+        int inferenceLanes) {
 
     public static final String DEFAULT_PROMPTS_TOPIC = "umbra.prompts";
     public static final String DEFAULT_RESULTS_TOPIC = "umbra.results";
@@ -148,6 +152,10 @@ public record WorkerConfig(
         Objects.requireNonNull(replyTopics, "replyTopics");
         Objects.requireNonNull(delivery, "delivery");
         requireText("transactionalId", transactionalId);
+        if (inferenceLanes < 0) {
+            throw new IllegalArgumentException("--inference-lanes must be at least 1, or 0 for the device's default"
+                    + " (got " + inferenceLanes + ")");
+        }
         for (String own : List.of(promptsTopic, deadLetterTopic, embeddingsTopic)) {
             if (replyTopics.matcher(own).matches()) {
                 throw new IllegalArgumentException("the reply topics pattern '" + replyTopics + "' allows the worker's"
@@ -283,6 +291,7 @@ public record WorkerConfig(
         private Pattern replyTopics = Pattern.compile(DEFAULT_REPLY_TOPICS);
         private Delivery delivery = Delivery.AT_LEAST_ONCE;
         private String transactionalId;
+        private int inferenceLanes = 1;
 
         private Builder(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;
@@ -308,6 +317,12 @@ public record WorkerConfig(
             replyTopics = c.replyTopics;
             delivery = c.delivery;
             transactionalId = c.transactionalId;
+            inferenceLanes = c.inferenceLanes;
+        }
+
+        public Builder inferenceLanes(int value) {
+            inferenceLanes = value;
+            return this;
         }
 
         public Builder delivery(Delivery value) {
@@ -432,7 +447,7 @@ public record WorkerConfig(
                     clientId != null ? clientId : worker, worker, batchPolicy, latencyTarget, least, most, limits,
                     pollTimeout,
                     shutdownTimeout, kafkaProperties, replyTopics, delivery,
-                    transactionalId != null ? transactionalId : "umbra-" + worker);
+                    transactionalId != null ? transactionalId : "umbra-" + worker, inferenceLanes);
         }
     }
 }

@@ -65,8 +65,10 @@ public final class WorkerProcess implements AutoCloseable {
         EclipseModel model = config.role() == WorkerRole.DECODER || nullModel.isPresent() ? null : modelDir == null
                 ? EmbeddedModels.loadDefault(runtime)
                 : EclipseModel.load(ModelPaths.of(modelDir), runtime);
+        config = withLanes(config, model);
         if (model != null) {
-            LOG.info("model runtime: {}", DjlRuntime.describe(model.device(), model.dtype()));
+            LOG.info("model runtime: {}; {} inference lane(s)", DjlRuntime.describe(model.device(), model.dtype()),
+                    config.inferenceLanes());
         }
         EmbeddingEngine engine = nullModel.isPresent() ? nullModel.get()
                 : model == null ? null : EmbeddingEngine.of(model);
@@ -119,6 +121,23 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /** The null model has no decoder of its own: {@code auto} means none, and {@code shapes} cannot be. */
+    /**
+     * Resolves {@code --inference-lanes} left to the device: on a CPU of two cores or more, two batches side by side,
+     * each with half the cores as libtorch threads (unless {@code --threads} was given): on 2 cores that answered
+     * 1.4-1.5x the requests of one batch on both cores (docs/performance.md); on a GPU, or for the null model, one.
+     */
+    static WorkerConfig withLanes(WorkerConfig config, EclipseModel model) {
+        if (config.inferenceLanes() > 0) {
+            return config;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int lanes = model != null && !model.device().isGpu() && cores >= 2 ? 2 : 1;
+        if (lanes > 1 && !DjlRuntime.intraOpThreadsSet()) {
+            DjlRuntime.setIntraOpThreads(Math.max(1, cores / lanes));
+        }
+        return config.toBuilder().inferenceLanes(lanes).build();
+    }
+
     private static DecodeConfig decodersFor(DecodeConfig decode, boolean nullModel) {
         if (!nullModel) {
             return decode;

@@ -28,6 +28,11 @@ public final class DjlRuntime {
         return Engine.getEngine(ENGINE);
     }
 
+    /** Whether {@link #setIntraOpThreads} was called (else libtorch uses one thread per core). */
+    public static boolean intraOpThreadsSet() {
+        return System.getProperty("ai.djl.pytorch.num_threads") != null;
+    }
+
     /**
      * libtorch's intra-op threads for this process: read by the engine when it starts, and set on it when it has
      * started already (JNI calls need the engine's library loaded, so it is started here).

@@ -68,6 +68,46 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void withTwoLanesABatchRunsWhileAnotherIsHeldAndWithOneItWaits() throws Exception {
+        for (int lanes : new int[] {1, 2}) {
+            CountDownLatch firstStarted = new CountDownLatch(1);
+            CountDownLatch releaseFirst = new CountDownLatch(1);
+            List<String> threads = new CopyOnWriteArrayList<>();
+            BatchProcessor<String, String> processor = batch -> {
+                threads.add(Thread.currentThread().getName());
+                if (batch.items().get(0).payload().equals("held")) {
+                    firstStarted.countDown();
+                    try {
+                        releaseFirst.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return batch.items().stream().map(i -> i.payload().toUpperCase()).toList();
+            };
+            try (DynamicBatcher<String, String> batcher = DynamicBatcher.start("lanes", BatchSizing.fixed(
+                    new BatchPolicy(1, 0)), processor, System::nanoTime, lanes)) {
+                assertEquals(lanes, batcher.lanes());
+                CompletableFuture<String> held = batcher.submit("held", 1);
+                assertTrue(firstStarted.await(10, TimeUnit.SECONDS));
+                CompletableFuture<String> next = batcher.submit("next", 1);
+                if (lanes == 2) {
+                    assertEquals("NEXT", next.get(10, TimeUnit.SECONDS), "ran beside the held batch");
+                    assertTrue(!held.isDone());
+                    assertEquals(List.of("lanes-1", "lanes-2"), threads.stream().sorted().toList());
+                } else {
+                    assertThrows(TimeoutException.class, () -> next.get(300, TimeUnit.MILLISECONDS),
+                            "one lane: the next batch waits behind the held one");
+                }
+                releaseFirst.countDown();
+                assertEquals("HELD", held.get(10, TimeUnit.SECONDS));
+                assertEquals("NEXT", next.get(10, TimeUnit.SECONDS));
+                assertEquals(2, batcher.batchesRun());
+            }
+        }
+    }
+
+    @Test
     void loneRequestRunsAfterTheMaxWait() throws Exception {
         Recorder recorder = new Recorder(false);
         long delayMs = 50;

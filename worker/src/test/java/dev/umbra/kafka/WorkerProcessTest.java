@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umbra.decoder.pool.DecoderOptions;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
+import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
+import dev.umbra.model.ModelPaths;
 import dev.umbra.model.ModelException;
 import dev.umbra.model.RuntimeOptions;
 import dev.umbra.schemas.ImageResult;
@@ -75,6 +77,27 @@ class WorkerProcessTest {
                     .build(), new DecodeConfig(new DecoderOptions(DecoderOptions.SHAPES, 1, 32, 16, 2, 8, null,
                     Duration.ofMinutes(1)), DecodeConfig.defaults().stage(), DecodeConfig.DEFAULT_IMAGE_DIR),
                     Path.of("null"), RuntimeOptions.defaults()));
+        }
+    }
+
+    @Test
+    void inferenceLanesLeftToTheDeviceAreTwoOnACpuOfTwoCoresAndOneForTheNullModel() {
+        WorkerConfig auto = WorkerConfig.builder("127.0.0.1:9").inferenceLanes(0).build();
+        assertEquals(1, WorkerProcess.withLanes(auto, null).inferenceLanes(), "the null model");
+        // Keeps this JVM's libtorch threads as they are: withLanes changes them only when --threads was not given.
+        String threads = System.getProperty("ai.djl.pytorch.num_threads");
+        System.setProperty("ai.djl.pytorch.num_threads",
+                threads != null ? threads : Integer.toString(Runtime.getRuntime().availableProcessors()));
+        try (EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()),
+                RuntimeOptions.defaults())) {
+            int expected = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
+            assertEquals(expected, WorkerProcess.withLanes(auto, model).inferenceLanes(), "a CPU");
+            assertEquals(3, WorkerProcess.withLanes(auto.toBuilder().inferenceLanes(3).build(), model)
+                    .inferenceLanes(), "as given");
+        } finally {
+            if (threads == null) {
+                System.clearProperty("ai.djl.pytorch.num_threads");
+            }
         }
     }
 }

@@ -74,9 +74,9 @@ final class RunCommand implements Callable<Integer> {
     String replyTopics;
 
     @Option(names = "--inference-lanes", paramLabel = "N",
-            description = "Batches the prior may run at once (default: 2 on a CPU of 2 cores or more, each with half"
-                    + " the cores as libtorch threads unless --threads says otherwise; 1 on a GPU). A batch starts on"
-                    + " another core while one runs instead of waiting behind it.")
+            description = "Batches the prior may run at once (default: 2 on a CPU with 2 cores or more to use, each"
+                    + " with half of them (--threads, else all cores) as libtorch threads; 1 on a GPU). A batch starts"
+                    + " on another core while one runs instead of waiting behind it.")
     Integer inferenceLanes;
 
     @Option(names = "--delivery", paramLabel = "MODE", defaultValue = "at-least-once",

@@ -18,9 +18,10 @@ final class RuntimeOptionsMixin {
     long padTokenId;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "libtorch's intra-op threads (default: one per core). On a shared host or under a container"
-                    + " CPU limit, give the cores the process may really use: libtorch's threads spin while they wait"
-                    + " for each other, and a batch can take ten times longer when they compete for fewer cores.")
+            description = "libtorch's intra-op threads (default: one per core); for run with --inference-lanes left"
+                    + " to it, the cores all lanes share. On a shared host or under a container CPU limit, give the"
+                    + " cores the process may really use: libtorch's threads spin while they wait for each other, and"
+                    + " a batch can take ten times longer when they compete for fewer cores.")
     Integer threads;
 
     RuntimeOptions toRuntimeOptions() {

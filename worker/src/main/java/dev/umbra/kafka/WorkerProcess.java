@@ -122,17 +122,19 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** The null model has no decoder of its own: {@code auto} means none, and {@code shapes} cannot be. */
     /**
-     * Resolves {@code --inference-lanes} left to the device: on a CPU of two cores or more, two batches side by side,
-     * each with half the cores as libtorch threads (unless {@code --threads} was given): on 2 cores that answered
-     * 1.4-1.5x the requests of one batch on both cores (docs/performance.md); on a GPU, or for the null model, one.
+     * Resolves {@code --inference-lanes} left to the device: on a CPU with two cores or more to use ({@code --threads},
+     * else all of them), two batches side by side, each with half of those cores as libtorch threads: on 2 cores
+     * that answered 1.4-1.5x the requests of one batch on both (docs/performance.md). On a GPU, or for the null
+     * model, one.
      */
     static WorkerConfig withLanes(WorkerConfig config, EclipseModel model) {
         if (config.inferenceLanes() > 0) {
             return config;
         }
-        int cores = Runtime.getRuntime().availableProcessors();
+        int cores = DjlRuntime.intraOpThreadsSet() ? DjlRuntime.intraOpThreads()
+                : Runtime.getRuntime().availableProcessors();
         int lanes = model != null && !model.device().isGpu() && cores >= 2 ? 2 : 1;
-        if (lanes > 1 && !DjlRuntime.intraOpThreadsSet()) {
+        if (lanes > 1) {
             DjlRuntime.setIntraOpThreads(Math.max(1, cores / lanes));
         }
         return config.toBuilder().inferenceLanes(lanes).build();

@@ -33,6 +33,12 @@ public final class DjlRuntime {
         return System.getProperty("ai.djl.pytorch.num_threads") != null;
     }
 
+    /** The threads last given to {@link #setIntraOpThreads}, else the cores. */
+    public static int intraOpThreads() {
+        String set = System.getProperty("ai.djl.pytorch.num_threads");
+        return set == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(set.strip());
+    }
+
     /**
      * libtorch's intra-op threads for this process: read by the engine when it starts, and set on it when it has
      * started already (JNI calls need the engine's library loaded, so it is started here).

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umbra.decoder.pool.DecoderOptions;
 import dev.umbra.kafka.broker.EmbeddedKafkaBroker;
+import dev.umbra.model.DjlRuntime;
 import dev.umbra.model.EclipseModel;
 import dev.umbra.model.EmbeddedModels;
 import dev.umbra.model.ModelPaths;
@@ -84,17 +85,22 @@ class WorkerProcessTest {
     void inferenceLanesLeftToTheDeviceAreTwoOnACpuOfTwoCoresAndOneForTheNullModel() {
         WorkerConfig auto = WorkerConfig.builder("127.0.0.1:9").inferenceLanes(0).build();
         assertEquals(1, WorkerProcess.withLanes(auto, null).inferenceLanes(), "the null model");
-        // Keeps this JVM's libtorch threads as they are: withLanes changes them only when --threads was not given.
         String threads = System.getProperty("ai.djl.pytorch.num_threads");
-        System.setProperty("ai.djl.pytorch.num_threads",
-                threads != null ? threads : Integer.toString(Runtime.getRuntime().availableProcessors()));
         try (EclipseModel model = EclipseModel.load(ModelPaths.of(EmbeddedModels.tinyModelDir()),
                 RuntimeOptions.defaults())) {
-            int expected = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
-            assertEquals(expected, WorkerProcess.withLanes(auto, model).inferenceLanes(), "a CPU");
+            // --threads 4 (a CPU limit of 4): two lanes of 2 threads; --threads 1: one lane of 1.
+            DjlRuntime.setIntraOpThreads(4);
+            assertEquals(2, WorkerProcess.withLanes(auto, model).inferenceLanes(), "a CPU of 4");
+            assertEquals(2, DjlRuntime.intraOpThreads(), "half the cores each");
+            DjlRuntime.setIntraOpThreads(1);
+            assertEquals(1, WorkerProcess.withLanes(auto, model).inferenceLanes(), "one core");
+            assertEquals(1, DjlRuntime.intraOpThreads());
             assertEquals(3, WorkerProcess.withLanes(auto.toBuilder().inferenceLanes(3).build(), model)
                     .inferenceLanes(), "as given");
         } finally {
+            // This JVM's other tests keep libtorch's threads as they were.
+            DjlRuntime.setIntraOpThreads(threads != null ? Integer.parseInt(threads)
+                    : Runtime.getRuntime().availableProcessors());
             if (threads == null) {
                 System.clearProperty("ai.djl.pytorch.num_threads");
             }

@@ -20,7 +20,6 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -47,14 +46,8 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,16 +55,14 @@ import org.slf4j.LoggerFactory;
  * The worker as a Vert.x verticle: the Kafka side of every role. Records of the input topic go to the role's
  * {@link Intake} (prompts through the prior, or the prior's outputs), answers through the decode stage when there is
  * one, and out to the results topic (or, for the prior role, OK answers to the embeddings topic); offsets are
- * committed once everything before them is acknowledged. Every field below is touched on this verticle's event loop
- * only, except the counters read by {@link #stats()}; inference and decoding run on their own threads, and their
- * answers hop back here.
+ * committed once everything before them is acknowledged. What is published is decided here; the {@link Publisher}
+ * sends it (or, in exactly-once mode, {@link Transactions} does). Every field below is touched on this verticle's
+ * event loop only, except the counters read by {@link #stats()}; inference and decoding run on their own threads, and
+ * their answers hop back here.
  */
 final class WorkerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
-    // A send the producer gave up on (after its own retries) is tried again after this pause, until the worker stops:
-    // an unacknowledged answer must never let its offset be committed.
-    private static final long PUBLISH_RETRY_MILLIS = 1000;
     private static final long IN_FLIGHT_TUNING_MILLIS = 200;
     // How long a rebalance waits for the revoked partitions' records in flight to be answered before committing.
     private static final Duration REVOCATION_GRACE = Duration.ofSeconds(2);
@@ -97,7 +88,8 @@ final class WorkerVerticle extends VerticleBase {
     private final Set<TopicPartition> assigned = new HashSet<>();
 
     private volatile Intake intake;
-    private KafkaProducer<byte[], byte[]> producer;
+    // Sends outputs (at-least-once) and says what to send after a failure (both modes); owns the plain producer.
+    private Publisher publisher;
     private KafkaConsumer<byte[], byte[]> consumer;
     private GroupConsumer group;
     // Exactly-once mode only: then there is no plain producer.
@@ -208,16 +200,16 @@ final class WorkerVerticle extends VerticleBase {
         return checkTopics()
                 .compose(v -> {
                     intake = intakeFactory.apply(codec);
-                    if (config.delivery() == Delivery.EXACTLY_ONCE) {
-                        transactions = new Transactions(context, transactionalProducerConfig(),
-                                tracker::committable, this::currentGroupMetadata, this::next, this::committed,
-                                failure -> stopIfRefused(failure, "producer"));
-                    } else {
-                        producer = KafkaProducer.create(vertx, producerConfig(), new ByteArraySerializer(),
-                                new ByteArraySerializer());
-                    }
+                    // Before the publisher and the transactions: both ask it whether a failed output's topic exists.
                     topicsAdmin = KafkaAdminClient.create(vertx, adminConfig());
                     knownTopics = new KnownTopics(topicsAdmin, System::nanoTime);
+                    // Through a lambda: the fatal handler is the field's at each error, as for the consumer's errors.
+                    publisher = new Publisher(vertx, config, knownTopics, () -> closed, e -> fatalHandler.handle(e));
+                    if (config.delivery() == Delivery.EXACTLY_ONCE) {
+                        transactions = new Transactions(context, transactionalProducerConfig(),
+                                tracker::committable, this::currentGroupMetadata, publisher::next, this::committed,
+                                failure -> publisher.stopIfRefused(failure, "producer"));
+                    }
                     group = new GroupConsumer(new HashMap<>(consumerConfig()), this::beforeRevoke);
                     consumer = KafkaConsumer.create(vertx, group.consumer());
                     consumer.pollTimeout(config.pollTimeout());
@@ -494,11 +486,8 @@ final class WorkerVerticle extends VerticleBase {
     }
 
     /**
-     * Publishes one consumed record's output until the broker acknowledges it, or in exactly-once mode holds it for
-     * the next transaction (the future completes once that commits). A record too large goes as its smaller form;
-     * one whose topic cannot take it (not allowed, or known to the broker not to exist) goes as the first of its
-     * fallbacks, and so on; when none is left it is given up with an error in the log, so that its partition's
-     * commits go on. Any other failure (a broker away, a leader moving) is retried.
+     * Publishes one consumed record's output until the broker acknowledges it ({@link Publisher}), or in exactly-once
+     * mode holds it for the next transaction (the future completes once that commits).
      */
     private Future<Void> sendUntilAcknowledged(OffsetTracker<TopicPartition>.Ticket ticket, Output output) {
         if (transactions != null) {
@@ -508,112 +497,7 @@ final class WorkerVerticle extends VerticleBase {
             requestCommit();
             return committed;
         }
-        Promise<Void> acknowledged = Promise.promise();
-        send(output, acknowledged);
-        return acknowledged.future();
-    }
-
-    private void send(Output output, Promise<Void> acknowledged) {
-        if (output.record() == null) {
-            acknowledged.complete();
-            return;
-        }
-        producer.send(output.record()).onComplete(ar -> {
-            if (ar.succeeded()) {
-                acknowledged.complete();
-            } else if (closed) {
-                acknowledged.fail(ar.cause());
-            } else {
-                next(output, ar.cause()).onComplete(next -> {
-                    if (closed) {
-                        acknowledged.fail(ar.cause());
-                    } else if (next.result() == output) {
-                        log(output.record(), () -> LOG.warn("publishing the {} failed, retrying in {} ms: {}",
-                                output.what(), PUBLISH_RETRY_MILLIS, ar.cause().toString()));
-                        vertx.setTimer(PUBLISH_RETRY_MILLIS, t -> send(output, acknowledged));
-                    } else {
-                        send(next.result(), acknowledged);
-                    }
-                });
-            }
-        });
-    }
-
-    /**
-     * What to send after {@code output} failed: its smaller form when it was too large, the next fallback when its
-     * topic cannot take it (or nothing, given up, when none is left), else the same output to try again.
-     */
-    private Future<Output> next(Output output, Throwable failure) {
-        KafkaProducerRecord<byte[], byte[]> record = output.record();
-        if (stopIfRefused(failure, "producer")) {
-            return Future.succeededFuture(output); // tried again until the worker has stopped
-        }
-        if (output.smaller() != null && isTooLarge(failure)) {
-            log(record, () -> LOG.warn("the {} is too large to publish ({}); sending a reduced one instead",
-                    output.what(), failure.toString()));
-            return Future.succeededFuture(new Output(output.smaller().get(), output.what() + " (reduced)", null,
-                    output.fallbacks()));
-        }
-        return unreachable(record.topic(), failure).otherwise(false).map(gone -> {
-            if (!gone) {
-                return output;
-            }
-            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks = output.fallbacks();
-            if (fallbacks.isEmpty()) {
-                log(record, () -> LOG.error("giving up on the {}: topic {} cannot take it ({}), and there is nowhere"
-                        + " else to put it; its offset is committed so that the partition goes on", output.what(),
-                        record.topic(), failure.toString()));
-                return output.givenUp();
-            }
-            KafkaProducerRecord<byte[], byte[]> next = fallbacks.get(0).apply(failure);
-            log(record, () -> LOG.warn("the {} cannot be published to {} ({}); sending it to {} instead",
-                    output.what(), record.topic(), failure.toString(), next.topic()));
-            return new Output(next, output.what() + " (to " + next.topic() + ")", null,
-                    fallbacks.subList(1, fallbacks.size()));
-        });
-    }
-
-    /**
-     * Whether {@code topic} will not take records however often they are sent: not ours to write, an invalid name, or
-     * a topic the broker says does not exist (asked, since a broker that is away looks the same to the producer).
-     */
-    private Future<Boolean> unreachable(String topic, Throwable error) {
-        boolean maybeMissing = false;
-        for (Throwable e = error; e != null; e = e.getCause()) {
-            if (e instanceof TopicAuthorizationException || e instanceof InvalidTopicException) {
-                return Future.succeededFuture(true);
-            }
-            if (e instanceof UnknownTopicOrPartitionException || (e instanceof org.apache.kafka.common.errors.TimeoutException
-                    && String.valueOf(e.getMessage()).contains("not present in metadata"))) {
-                maybeMissing = true;
-            }
-        }
-        return maybeMissing ? knownTopics.missing(topic) : Future.succeededFuture(false);
-    }
-
-    /**
-     * Hands the worker's end to its owner when the cluster refuses this worker itself (its login, its transactional
-     * id, its group): retrying cannot cure that. A topic refusing one record is not this: that record goes elsewhere.
-     */
-    private boolean stopIfRefused(Throwable failure, String client) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof org.apache.kafka.common.errors.AuthenticationException
-                    || t instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
-                    || t instanceof org.apache.kafka.common.errors.GroupAuthorizationException
-                    || t instanceof org.apache.kafka.common.errors.ClusterAuthorizationException) {
-                KafkaAccessErrors.fatal(t, config, client).ifPresent(fatalHandler::handle);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Logs with the record's key (the request id, for answers) as the line's request_id. */
-    private static void log(KafkaProducerRecord<byte[], byte[]> record, Runnable line) {
-        try (LogContext scope = LogContext.request(record.key() == null ? null
-                : new String(record.key(), StandardCharsets.UTF_8))) {
-            line.run();
-        }
+        return publisher.sendUntilAcknowledged(output);
     }
 
     private void done(OffsetTracker<TopicPartition>.Ticket ticket) {
@@ -916,7 +800,7 @@ final class WorkerVerticle extends VerticleBase {
                     return null;
                 }))
                 .otherwiseEmpty()
-                .compose(v -> producer == null ? Future.<Void>succeededFuture() : producer.close())
+                .compose(v -> publisher == null ? Future.<Void>succeededFuture() : publisher.close())
                 .otherwiseEmpty()
                 .compose(v -> transactions == null ? Future.<Void>succeededFuture() : vertx.executeBlocking(() -> {
                     transactions.close();
@@ -948,19 +832,8 @@ final class WorkerVerticle extends VerticleBase {
         return props;
     }
 
-    private Map<String, String> producerConfig() {
-        Map<String, String> props = new HashMap<>();
-        props.put("acks", "all");
-        props.put("enable.idempotence", "true");
-        props.put("linger.ms", "5");
-        props.putAll(config.kafkaPropertiesFor("producer"));
-        props.put("bootstrap.servers", config.bootstrapServers());
-        props.put("client.id", config.clientId() + "-producer");
-        return props;
-    }
-
     private Map<String, Object> transactionalProducerConfig() {
-        Map<String, Object> props = new HashMap<>(producerConfig());
+        Map<String, Object> props = new HashMap<>(Publisher.producerConfig(config));
         // A crashed worker's open transaction holds back read_committed readers of its partitions until it times
         // out (or a worker with the same transactional id starts): Kafka's default of a minute is long for that.
         props.putIfAbsent("transaction.timeout.ms", "10000");
@@ -973,15 +846,6 @@ final class WorkerVerticle extends VerticleBase {
         props.put("bootstrap.servers", config.bootstrapServers());
         props.put("client.id", config.clientId() + "-admin");
         return props;
-    }
-
-    private static boolean isTooLarge(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The same answer, FAILED, without what made it too large: images, diversity and the caller's metadata. */

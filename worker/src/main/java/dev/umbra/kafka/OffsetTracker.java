@@ -111,6 +111,40 @@ final class OffsetTracker<P> {
         return result;
     }
 
+    /**
+     * Partitions whose every tracked record is done, with the offset of the last one: where the consumer's position
+     * may be further on, past offsets that hold no records (transaction markers, compacted gaps).
+     */
+    Map<P, Long> idle() {
+        Map<P, Long> result = new LinkedHashMap<>();
+        partitions.forEach((p, s) -> {
+            if (s.open.isEmpty() && s.lastTracked >= 0 && s.nextToCommit == s.lastTracked + 1) {
+                result.put(p, s.lastTracked);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Moves an idle partition's commit point on to the consumer's {@code position}, past offsets that hold no records:
+     * a topic written in transactions ends each one with a marker, and committing only past the last record would
+     * leave a lag of one for ever. Only while nothing was tracked since {@code lastTracked} was read with
+     * {@link #idle()}: records up to the position have reached the tracker by then (the position comes back behind
+     * them), so none is skipped.
+     *
+     * @return whether the commit point moved
+     */
+    boolean skipTo(P partition, long lastTracked, long position) {
+        PartitionState state = partitions.get(partition);
+        if (state == null || state.lastTracked != lastTracked || !state.open.isEmpty()
+                || state.nextToCommit != lastTracked + 1 || position <= state.nextToCommit) {
+            return false;
+        }
+        state.nextToCommit = position;
+        // The next record tracked is at the position or beyond: keep "delivered again" detection as it was.
+        return true;
+    }
+
     /** Records that a commit of {@code offset} for {@code partition} succeeded. */
     void committed(P partition, long offset) {
         PartitionState state = partitions.get(partition);

@@ -64,6 +64,8 @@ final class WorkerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
     private static final long IN_FLIGHT_TUNING_MILLIS = 200;
+    // How often idle partitions are checked for a position past their last record (see OffsetTracker.skipTo).
+    private static final long IDLE_POSITION_MILLIS = 1000;
     // How long a rebalance waits for the revoked partitions' records in flight to be answered before committing.
     private static final Duration REVOCATION_GRACE = Duration.ofSeconds(2);
     private static final long REBALANCE_COMMIT_RETRY_MILLIS = 100;
@@ -81,6 +83,7 @@ final class WorkerVerticle extends VerticleBase {
     private final InFlightLimit inFlight;
     private final InFlightTuner inFlightTuner;
     private long tuningTimer = -1;
+    private long idleTimer = -1;
     private long answeredRowsSinceTuning;
     private long lastTuningNanos;
     // Our view of the assignment, kept by the rebalance handlers, so that a pause is one consumer call queued ahead of
@@ -235,6 +238,7 @@ final class WorkerVerticle extends VerticleBase {
                         lastTuningNanos = System.nanoTime();
                         tuningTimer = vertx.setPeriodic(IN_FLIGHT_TUNING_MILLIS, t -> tuneInFlight());
                     }
+                    idleTimer = vertx.setPeriodic(IDLE_POSITION_MILLIS, t -> commitPastMarkers());
                     Future<Void> producing = transactions == null ? Future.succeededFuture()
                             : transactions.start().recover(e -> Future.failedFuture(new IllegalStateException(
                                     "cannot start the transactional producer (transactional.id "
@@ -349,6 +353,25 @@ final class WorkerVerticle extends VerticleBase {
                 decodePaused = true;
                 pauseFetching(decodeStage.pool().queuedImages() + " images wait for a decoder (bound "
                         + decodeStage.pool().settings().queueBound() + ")");
+            }
+        }));
+    }
+
+    /**
+     * Asks the consumer's position of each idle partition and commits up to it when it is past the last record: the
+     * offsets between hold no records (a transactional topic's markers), and without this the group's lag stays one
+     * above zero for ever at the end of each transaction (and lag-based autoscaling never sees an empty topic). The
+     * position comes back on this event loop behind every record fetched before it.
+     */
+    private void commitPastMarkers() {
+        if (stopping || consumerClosed) {
+            return;
+        }
+        tracker.idle().forEach((tp, lastTracked) -> consumer.position(tp).onSuccess(position -> {
+            if (!closed && tracker.skipTo(tp, lastTracked, position)) {
+                LOG.debug("{}: nothing but markers from {} to {}; committing past them", tp, lastTracked + 1,
+                        position);
+                requestCommit();
             }
         }));
     }
@@ -785,6 +808,9 @@ final class WorkerVerticle extends VerticleBase {
 
     private Future<Void> closeAll() {
         closed = true;
+        if (idleTimer >= 0) {
+            vertx.cancelTimer(idleTimer);
+        }
         if (tuningTimer >= 0) {
             vertx.cancelTimer(tuningTimer);
         }

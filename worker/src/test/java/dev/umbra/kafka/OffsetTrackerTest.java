@@ -105,4 +105,26 @@ class OffsetTrackerTest {
         assertEquals(java.util.Map.of("b", 1L), t.committable());
         assertEquals(0, t.outstanding());
     }
+
+    @Test
+    void anIdlePartitionCommitsPastOffsetsThatHoldNoRecordsButNeverPastAnOpenOne() {
+        var a = tracker.track("p", 0);
+        var b = tracker.track("p", 1);
+        a.done();
+        assertEquals(Map.of(), tracker.idle(), "offset 1 is still open");
+        assertFalse(tracker.skipTo("p", 1, 3), "never past an open record");
+        b.done();
+        assertEquals(Map.of("p", 1L), tracker.idle());
+        // A record tracked after idle() was read: the position asked before it may not be trusted.
+        var c = tracker.track("p", 3);
+        c.done();
+        assertFalse(tracker.skipTo("p", 1, 5), "a record came in between");
+        assertEquals(Map.of("p", 4L), tracker.committable());
+        // Offset 4 is a transaction marker: the consumer's position is 5.
+        assertEquals(Map.of("p", 3L), tracker.idle());
+        assertTrue(tracker.skipTo("p", 3, 5));
+        assertEquals(Map.of("p", 5L), tracker.committable());
+        assertFalse(tracker.skipTo("p", 3, 5), "already there");
+        assertFalse(tracker.skipTo("gone", 0, 9), "a partition not tracked");
+    }
 }

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The prior and the decoders scaled apart, as {@code run --role prior} and {@code run --role decoder} deploy them: one
  * prior worker and two decoder processes (real JVMs running the CLI) on the embedded broker. Every request is
  * answered with a picture, and still is after one decoder is killed with SIGKILL in the middle of the run: its
- * uncommitted prior outputs go to the other decoder once the group notices.
+ * uncommitted prior outputs go to the other decoder once the group notices. In both delivery modes: exactly once,
+ * the prior's hand-ons are in its transactions, decoders read them read_committed, and a read_committed reader of the
+ * results sees each request once, the kill included.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class RoleSplitIntegrationTest {
@@ -43,18 +46,20 @@ class RoleSplitIntegrationTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void onePriorAndTwoDecodersAnswerEveryRequestThoughOneDecoderIsKilled() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Delivery.class)
+    void onePriorAndTwoDecodersAnswerEveryRequestThoughOneDecoderIsKilled(Delivery delivery) throws Exception {
+        boolean exactlyOnce = delivery == Delivery.EXACTLY_ONCE;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             KafkaTestKit kit = new KafkaTestKit(broker.bootstrapServers());
             KafkaTestKit.Topics t = kit.createTopics("roles", 2, 2);
             String embeddings = t.embeddings();
             WorkerConfig prior = t.config(broker.bootstrapServers()).role(WorkerRole.PRIOR)
-                    .embeddingsTopic(embeddings).workerId("prior-1").build();
+                    .embeddingsTopic(embeddings).workerId("prior-1").delivery(delivery).build();
             List<WorkerJvm> decoders = new ArrayList<>();
             try (WorkerProcess priorProcess = WorkerProcess.start(prior, null, RuntimeOptions.defaults())) {
                 for (String id : List.of("decoder-a", "decoder-b")) {
-                    decoders.add(startDecoder(id, broker.bootstrapServers(), t, embeddings, tmp));
+                    decoders.add(startDecoder(id, broker.bootstrapServers(), t, embeddings, delivery, tmp));
                 }
                 for (WorkerJvm d : decoders) {
                     d.awaitLog(ASSIGNED, "its share of the embeddings topic");
@@ -69,17 +74,17 @@ class RoleSplitIntegrationTest {
 
                 // Kill decoder A once it has answered something and the run is not over.
                 WorkerJvm a = decoders.get(0);
-                KafkaTestKit.await(() -> answeredBy(kit, t.results(), a.id()) >= 3,
-                        () -> "decoder A answered nothing (" + results(kit, t.results()).size() + " results in all):\n"
+                KafkaTestKit.await(() -> answeredBy(kit, t.results(), a.id(), exactlyOnce) >= 3,
+                        () -> "decoder A answered nothing (" + results(kit, t.results(), exactlyOnce).size() + " results in all):\n"
                                 + a.log() + "\ndecoder B:\n" + decoders.get(1).log());
-                int answeredAtKill = results(kit, t.results()).size();
+                int answeredAtKill = results(kit, t.results(), exactlyOnce).size();
                 assertTrue(a.kill(), "decoder A did not die");
                 assertTrue(answeredAtKill < REQUESTS, "the run ended before the kill (" + answeredAtKill
                         + " answered): nothing was left to hand over");
 
                 Map<String, ImageResult> byId = new HashMap<>();
                 KafkaTestKit.await(() -> {
-                    results(kit, t.results()).forEach(r -> byId.put(r.getRequestId(), r));
+                    results(kit, t.results(), exactlyOnce).forEach(r -> byId.put(r.getRequestId(), r));
                     return byId.size() == REQUESTS;
                 }, () -> byId.size() + " of " + REQUESTS + " requests answered after the kill; decoder B:\n"
                         + decoders.get(1).log());
@@ -131,10 +136,13 @@ class RoleSplitIntegrationTest {
                         + partitionOfA + ", which A held");
                 kit.awaitFullyCommitted(t.group(), t.prompts());
                 kit.awaitFullyCommitted(WorkerConfig.DEFAULT_DECODER_GROUP_ID, embeddings);
-                int total = results(kit, t.results()).size();
-                System.out.printf("role split: %d requests, %d results (%d duplicates after the kill), %d answered"
-                        + " before the kill, %d of A's partition answered by B%n", REQUESTS, total, total - REQUESTS,
-                        answeredAtKill, takenOver);
+                int total = results(kit, t.results(), exactlyOnce).size();
+                System.out.printf("role split (%s): %d requests, %d results (%d duplicates after the kill), %d"
+                        + " answered before the kill, %d of A's partition answered by B%n", delivery.cliName(),
+                        REQUESTS, total, total - REQUESTS, answeredAtKill, takenOver);
+                if (exactlyOnce) {
+                    assertEquals(REQUESTS, total, "a read_committed reader sees each request once");
+                }
             } finally {
                 for (WorkerJvm d : decoders) {
                     d.stop();
@@ -143,21 +151,23 @@ class RoleSplitIntegrationTest {
         }
     }
 
-    private static List<ImageResult> results(KafkaTestKit kit, String topic) {
-        return kit.readFor(topic, Integer.MAX_VALUE, Duration.ofMillis(300)).stream()
+    private static List<ImageResult> results(KafkaTestKit kit, String topic, boolean committed) {
+        return (committed ? kit.readCommittedFor(topic, Integer.MAX_VALUE, Duration.ofMillis(300))
+                : kit.readFor(topic, Integer.MAX_VALUE, Duration.ofMillis(300))).stream()
                 .map(r -> KafkaTestKit.CODEC.decodeImageResult(r.value())).toList();
     }
 
-    private static long answeredBy(KafkaTestKit kit, String topic, String workerId) {
-        return results(kit, topic).stream().filter(r -> r.getWorkerId().equals(workerId)).count();
+    private static long answeredBy(KafkaTestKit kit, String topic, String workerId, boolean committed) {
+        return results(kit, topic, committed).stream().filter(r -> r.getWorkerId().equals(workerId)).count();
     }
 
     /** A decoder worker in its own JVM, as {@code java -jar umbra-worker.jar run --role decoder} runs it. */
     private static WorkerJvm startDecoder(String id, String bootstrap, KafkaTestKit.Topics t, String embeddings,
-            Path dir) throws IOException {
-        return WorkerJvm.start(id, "1g", dir.resolve(id + ".log"), List.of("--role", "decoder",
-                "--bootstrap-servers", bootstrap, "--embeddings-topic", embeddings, "--results-topic", t.results(),
-                "--dead-letter-topic", t.deadLetters(), "--prompts-topic", t.prompts(),
-                "--image-dir", dir.resolve(id).toString()));
+            Delivery delivery, Path dir) throws IOException {
+        return WorkerJvm.start(id, "1g", dir.resolve(delivery.cliName() + "-" + id + ".log"), List.of("--role",
+                "decoder", "--bootstrap-servers", bootstrap, "--embeddings-topic", embeddings, "--results-topic",
+                t.results(), "--dead-letter-topic", t.deadLetters(), "--prompts-topic", t.prompts(),
+                "--image-dir", dir.resolve(delivery.cliName() + "-" + id).toString(), "--delivery",
+                delivery.cliName()));
     }
 }

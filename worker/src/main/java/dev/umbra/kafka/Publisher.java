@@ -1,6 +1,5 @@
 package dev.umbra.kafka;
 
-import dev.umbra.kafka.Transactions.Output;
 import dev.umbra.log.LogContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -56,25 +55,6 @@ final class Transactions implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Transactions.class);
     private static final long RETRY_MILLIS = 1000;
     private static final long REBALANCE_RETRY_MILLIS = 100;
-
-    /**
-     * One consumed record's output: the record to send (null: nothing, given up), a label for the log, and where it
-     * goes instead when it cannot be sent: {@code smaller} when it is too large (null: no smaller form), else the
-     * first of {@code fallbacks} when its topic will not take it.
-     */
-    record Output(KafkaProducerRecord<byte[], byte[]> record, String what,
-            Supplier<KafkaProducerRecord<byte[], byte[]>> smaller,
-            List<Function<Throwable, KafkaProducerRecord<byte[], byte[]>>> fallbacks) {
-
-        Output {
-            fallbacks = List.copyOf(fallbacks);
-        }
-
-        /** An output that sends nothing: its record was given up (logged where that was decided). */
-        Output givenUp() {
-            return new Output(null, what, null, List.of());
-        }
-    }
 
     /** What to send instead of an output a transaction failed on; the same output to try it again as it is. */
     @FunctionalInterface

@@ -12,7 +12,6 @@ import dev.umbra.worker.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import dev.umbra.kafka.Transactions.Output;
 import io.vertx.core.VerticleBase;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.common.TopicPartition;
